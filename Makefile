@@ -1,0 +1,66 @@
+# filewall: `make` builds, `make test` runs both test tiers, `make demo` shows it work.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+JDK := $(or $(JAVA_HOME_25),$(firstword $(wildcard /usr/lib/jvm/*25*)))
+MVN := JAVA_HOME=$(JDK) mvn -B -q -Dstyle.color=never
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,target/bpf/%.bpf.o,$(BPF_SRCS))
+TEST_BPF_SRCS := $(wildcard src/test/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst src/test/bpf/%.bpf.c,target/test-bpf/%.bpf.o,$(TEST_BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h)
+JAVA_SRCS := $(shell find src/main -type f 2>/dev/null)
+
+# Debian packages the build and both test tiers need.
+DEB_PKGS := clang llvm libbpf-dev libbpf1 bpftool make maven qemu-system-x86 busybox-static cpio kmod
+DEPS_STAMP := target/.deps-ok
+
+.PHONY: all deps test test-host test-vm demo clean bpf
+
+all: $(DEPS_STAMP) target/filewall
+
+$(DEPS_STAMP): Makefile
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | awk '$$4!="installed"{print $$1}'; \
+	  for p in $(DEB_PKGS); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+	@[ -n "$(JDK)" ] && [ -x "$(JDK)/bin/java" ] || { echo "filewall: no JDK 25 found: install one (e.g. a Temurin 25 JDK under /usr/lib/jvm) or set JAVA_HOME_25"; exit 1; }
+	@mkdir -p target && touch $@
+
+deps:
+	@[ "$$(id -u)" = 0 ] || { echo "make deps installs Debian packages: run it as root"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)
+
+target/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Itarget/bpf -Ibpf
+
+target/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) target/bpf/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+target/test-bpf/%.bpf.o: src/test/bpf/%.bpf.c $(BPF_HDRS) target/bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
+
+target/filewall.jar: $(BPF_OBJS) pom.xml $(JAVA_SRCS)
+	$(MVN) -DskipTests package
+
+target/filewall: target/filewall.jar src/main/sh/filewall
+	install -m 0755 src/main/sh/filewall $@
+
+test: test-host test-vm
+
+test-host: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
+	$(MVN) -Dfilewall.test.bpf.dir=$(CURDIR)/target/test-bpf test
+
+-include src/test/vm/vm.mk
+
+clean:
+	rm -rf target
