@@ -1,0 +1,32 @@
+package dev.filewall.rules;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * File operations of the language, numbered as {@code enum fw_op} in bpf/filewall.h.
+ * A rule's operation covers the query operations listed in {@link #covered()}: OPEN is every
+ * open, so it covers opens for reading and for writing; SETATTR is every attribute change.
+ */
+public enum Operation {
+    OPEN, READ, WRITE, CREATE, MKDIR, RMDIR, UNLINK, RENAME, LINK, SYMLINK,
+    TRUNCATE, CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD;
+
+    public Set<Operation> covered() {
+        return switch (this) {
+            case OPEN -> EnumSet.of(OPEN, READ, WRITE);
+            case SETATTR -> EnumSet.of(SETATTR, CHMOD, CHOWN, TRUNCATE);
+            default -> EnumSet.of(this);
+        };
+    }
+
+    /** Accepts the names case-insensitively, and DELETE as an alias of UNLINK. */
+    public static Optional<Operation> parse(String s) {
+        String u = s.toUpperCase(Locale.ROOT);
+        if (u.equals("DELETE")) return Optional.of(UNLINK);
+        for (Operation op : values()) if (op.name().equals(u)) return Optional.of(op);
+        return Optional.empty();
+    }
+}
