@@ -5,12 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * rules.yaml: {@code default_action} and a list of {@code rules}, each a mapping of the line
@@ -30,6 +27,7 @@ public final class YamlFormat {
     private record Mapping(List<Entry> entries, int line, int column) implements Node {}
 
     private static final YAMLFactory FACTORY = new YAMLFactory();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public static RuleSet parse(String text, String file) throws RuleException {
         RuleBuilder b = new RuleBuilder(file);
@@ -140,31 +138,51 @@ public final class YamlFormat {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    /** Written by hand: plain scalars where YAML reads them back unchanged, JSON-quoted otherwise. */
     public static String print(RuleSet set) {
-        Map<String, Object> top = new LinkedHashMap<>();
-        top.put("default_action", set.defaultAction().word());
-        List<Map<String, Object>> rules = new ArrayList<>();
+        StringBuilder out = new StringBuilder("default_action: " + set.defaultAction().word()
+                + (set.rules().isEmpty() ? "\nrules: []\n" : "\nrules:\n"));
         for (Rule r : set.rules()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (r.name() != null) m.put("name", r.name());
-            put(m, "uid", r.uids().stream().map(u -> u.lo() == u.hi() ? (Object) u.lo() : u.toString()).toList());
-            put(m, "exe_path", r.exePaths().stream().map(Glob::source).toList());
-            put(m, "cmdline", r.cmdlines().stream().map(Glob::source).toList());
-            put(m, "operation", r.operations().stream().sorted().map(Enum::name).toList());
-            put(m, "file_path", r.filePaths().stream().map(Glob::source).toList());
-            m.put("action", r.action().word());
-            rules.add(m);
+            String lead = "  - ";
+            if (r.name() != null) lead = field(out, lead, "name", List.of(scalar(r.name())));
+            lead = field(out, lead, "uid", r.uids().stream().map(u -> u.lo() == u.hi() ? u.toString() : scalar(u.toString())).toList());
+            lead = field(out, lead, "exe_path", r.exePaths().stream().map(g -> scalar(g.source())).toList());
+            lead = field(out, lead, "cmdline", r.cmdlines().stream().map(g -> scalar(g.source())).toList());
+            lead = field(out, lead, "operation", r.operations().stream().sorted().map(Enum::name).toList());
+            lead = field(out, lead, "file_path", r.filePaths().stream().map(g -> scalar(g.source())).toList());
+            field(out, lead, "action", List.of(r.action().word()));
         }
-        top.put("rules", rules);
-        try {
-            return new YAMLMapper().writeValueAsString(top);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("writing YAML", e);
-        }
+        return out.toString();
     }
 
-    private static void put(Map<String, Object> m, String key, List<?> values) {
-        if (values.size() == 1) m.put(key, values.getFirst());
-        else if (!values.isEmpty()) m.put(key, values);
+    private static String field(StringBuilder out, String lead, String key, List<String> values) {
+        if (values.isEmpty()) return lead;
+        out.append(lead).append(key).append(':');
+        if (values.size() == 1) out.append(' ').append(values.getFirst()).append('\n');
+        else values.forEach(v -> out.append("\n      - ").append(v));
+        if (values.size() > 1) out.append('\n');
+        return "    ";
+    }
+
+    private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z_/.][A-Za-z0-9_/.*?!+@%=-]*");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("true", "false", "yes", "no", "on", "off",
+            "null", "y", "n", ".nan", ".inf");
+
+    private static String scalar(String s) {
+        boolean plain = PLAIN.matcher(s).matches() && !RESERVED.contains(s.toLowerCase(java.util.Locale.ROOT));
+        if (plain) return s;
+        try {
+            // a JSON string is a YAML double-quoted scalar, once the characters YAML 1.1 reads as
+            // line breaks or rejects (C1 controls, NEL, LS, PS, BOM) are escaped too
+            StringBuilder q = new StringBuilder();
+            JSON.writeValueAsString(s).chars().forEach(c -> {
+                if (c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029 || c >= 0xfeff && (c == 0xfeff || c >= 0xfffe))
+                    q.append(String.format("\\u%04x", c));
+                else q.append((char) c);
+            });
+            return q.toString();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
