@@ -1,0 +1,52 @@
+package dev.filewall.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.filewall.rules.Action;
+import dev.filewall.rules.Operation;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class EventFormatTest {
+    static final ZoneId UTC = ZoneOffset.UTC;
+
+    static Event event(String exe, String path, String path2, Action a, int flags) {
+        return new Event(LocalDateTime.of(2019, 3, 15, 15, 42, 12).toInstant(ZoneOffset.UTC), Operation.CREATE, 0,
+                14840, 1, 2, a, flags, 1, 0, exe.getBytes(StandardCharsets.UTF_8), "x".getBytes(),
+                path.getBytes(StandardCharsets.UTF_8), path2.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void csvIsTheSeedsLine() {
+        assertThat(EventFormat.csv(event("/usr/bin/irjsypzavm", "/usr/lib/libudev.so", "", Action.DENY, 0), UTC))
+                .isEqualTo("2019-03-15 15:42:12,CREATE,0,14840,/usr/bin/irjsypzavm,/usr/lib/libudev.so,,deny");
+    }
+
+    @Test
+    void fieldsWithCommasQuotesOrLineBreaksAreQuoted() {
+        assertThat(EventFormat.csv(event("/bin/a,b", "/tmp/say \"hi\"", "/tmp/two\nlines", Action.LOG, 0), UTC))
+                .isEqualTo("2019-03-15 15:42:12,CREATE,0,14840,\"/bin/a,b\",\"/tmp/say \"\"hi\"\"\",\"/tmp/two\nlines\",log");
+    }
+
+    @Test
+    void dryRunDeniesSaySo() {
+        assertThat(EventFormat.csv(event("/x", "/y", "", Action.DENY, Event.DRY_RUN), UTC)).endsWith(",dryrun-deny");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreEscapedAndNothingIsLost() {
+        byte[] raw = {'/', 't', (byte) 0xff, '\\', 'x', 'f', 'f', (byte) 0xc3, (byte) 0xa9};
+        assertThat(EventFormat.text(raw)).isEqualTo("/t\\xff\\\\xffé");
+    }
+
+    @Test
+    void jsonHasEveryField() {
+        String j = EventFormat.json(event("/x", "/y", "/z", Action.DENY, Event.DRY_RUN | Event.TRUNCATED));
+        assertThat(j).isEqualTo("{\"time\":\"2019-03-15T15:42:12Z\",\"op\":\"CREATE\",\"uid\":0,\"pid\":14840,\"ppid\":1,"
+                + "\"exe\":\"/x\",\"cmdline\":\"x\",\"path\":\"/y\",\"path2\":\"/z\",\"action\":\"dryrun-deny\",\"rule\":2,"
+                + "\"generation\":1,\"repeats\":0,\"flags\":[\"truncated\",\"dry_run\"]}");
+    }
+}
