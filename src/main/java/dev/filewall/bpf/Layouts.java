@@ -1,0 +1,159 @@
+package dev.filewall.bpf;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.util.List;
+
+/**
+ * Mirrors of the structs in bpf/filewall.h that cross the kernel boundary, named like the C
+ * structs and members (LayoutsBtfTest compares them with the compiled object's BTF), with
+ * byte offsets for {@code segment.get(JAVA_INT, Layouts.Query.UID)}. __u32 and __s32 are
+ * JAVA_INT, __u64 JAVA_LONG, in native order as the kernel stores them.
+ */
+public final class Layouts {
+    private Layouts() {}
+
+    public static final int FW_PATH_MAX = 4096;
+    public static final int FW_CMD_MAX = 1024;
+    public static final int FW_NFIELDS = 3;
+    public static final int FW_BLOCK_WORDS = 1024;
+    public static final int FW_NERR = 8;
+
+    /** struct fw_query: the harness's context, a query in and a decision out. */
+    public static final class Query {
+        private Query() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("uid"),
+                JAVA_INT.withName("op"),
+                JAVA_INT.withName("exe_len"),
+                JAVA_INT.withName("cmd_len"),
+                JAVA_INT.withName("path_len"),
+                JAVA_INT.withName("path2_len"),
+                MemoryLayout.sequenceLayout(FW_PATH_MAX, JAVA_BYTE).withName("exe"),
+                MemoryLayout.sequenceLayout(FW_CMD_MAX, JAVA_BYTE).withName("cmd"),
+                MemoryLayout.sequenceLayout(FW_PATH_MAX, JAVA_BYTE).withName("path"),
+                MemoryLayout.sequenceLayout(FW_PATH_MAX, JAVA_BYTE).withName("path2"),
+                JAVA_INT.withName("rule"),
+                JAVA_INT.withName("action"),
+                JAVA_INT.withName("generation"),
+                JAVA_INT.withName("error")).withName("fw_query");
+
+        public static final long UID = offset(LAYOUT, "uid");
+        public static final long OP = offset(LAYOUT, "op");
+        public static final long EXE_LEN = offset(LAYOUT, "exe_len");
+        public static final long CMD_LEN = offset(LAYOUT, "cmd_len");
+        public static final long PATH_LEN = offset(LAYOUT, "path_len");
+        public static final long PATH2_LEN = offset(LAYOUT, "path2_len");
+        public static final long EXE = offset(LAYOUT, "exe");
+        public static final long CMD = offset(LAYOUT, "cmd");
+        public static final long PATH = offset(LAYOUT, "path");
+        public static final long PATH2 = offset(LAYOUT, "path2");
+        public static final long RULE = offset(LAYOUT, "rule");
+        public static final long ACTION = offset(LAYOUT, "action");
+        public static final long GENERATION = offset(LAYOUT, "generation");
+        public static final long ERROR = offset(LAYOUT, "error");
+    }
+
+    /** struct fw_table_hdr: word 0 of a table. */
+    public static final class TableHdr {
+        private TableHdr() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("magic"),
+                JAVA_INT.withName("generation"),
+                JAVA_INT.withName("nrules"),
+                JAVA_INT.withName("nwords"),
+                JAVA_INT.withName("default_action"),
+                JAVA_INT.withName("actions_off"),
+                JAVA_INT.withName("uid_nbounds"),
+                JAVA_INT.withName("uid_bounds_off"),
+                JAVA_INT.withName("uo_off"),
+                MemoryLayout.sequenceLayout(FW_NFIELDS, JAVA_INT).withName("ngroups"),
+                MemoryLayout.sequenceLayout(FW_NFIELDS, JAVA_INT).withName("groups_off")).withName("fw_table_hdr");
+
+        public static final long MAGIC = offset(LAYOUT, "magic");
+        public static final long GENERATION = offset(LAYOUT, "generation");
+        public static final long NRULES = offset(LAYOUT, "nrules");
+        public static final long NWORDS = offset(LAYOUT, "nwords");
+        public static final long DEFAULT_ACTION = offset(LAYOUT, "default_action");
+        public static final long ACTIONS_OFF = offset(LAYOUT, "actions_off");
+        public static final long UID_NBOUNDS = offset(LAYOUT, "uid_nbounds");
+        public static final long UID_BOUNDS_OFF = offset(LAYOUT, "uid_bounds_off");
+        public static final long UO_OFF = offset(LAYOUT, "uo_off");
+        /** ngroups[f] is at NGROUPS + 4 * f. */
+        public static final long NGROUPS = offset(LAYOUT, "ngroups");
+        /** groups_off[f] is at GROUPS_OFF + 4 * f. */
+        public static final long GROUPS_OFF = offset(LAYOUT, "groups_off");
+    }
+
+    /** struct fw_group: one DFA. */
+    public static final class Group {
+        private Group() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("classes_off"),
+                JAVA_INT.withName("nclasses"),
+                JAVA_INT.withName("trans_off"),
+                JAVA_INT.withName("nstates"),
+                JAVA_INT.withName("accept_off"),
+                JAVA_INT.withName("first_word"),
+                JAVA_INT.withName("last_word")).withName("fw_group");
+
+        public static final long CLASSES_OFF = offset(LAYOUT, "classes_off");
+        public static final long NCLASSES = offset(LAYOUT, "nclasses");
+        public static final long TRANS_OFF = offset(LAYOUT, "trans_off");
+        public static final long NSTATES = offset(LAYOUT, "nstates");
+        public static final long ACCEPT_OFF = offset(LAYOUT, "accept_off");
+        public static final long FIRST_WORD = offset(LAYOUT, "first_word");
+        public static final long LAST_WORD = offset(LAYOUT, "last_word");
+    }
+
+    /** struct fw_ctl: how the two table slots are published. */
+    public static final class Ctl {
+        private Ctl() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("seq"),
+                JAVA_INT.withName("slot_blocks")).withName("fw_ctl");
+
+        public static final long SEQ = offset(LAYOUT, "seq");
+        public static final long SLOT_BLOCKS = offset(LAYOUT, "slot_blocks");
+    }
+
+    /** struct fw_block: one value of the fw_table map. */
+    public static final class Block {
+        private Block() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                MemoryLayout.sequenceLayout(FW_BLOCK_WORDS, JAVA_INT).withName("w")).withName("fw_block");
+
+        public static final long W = offset(LAYOUT, "w");
+    }
+
+    /** struct fw_stats: the value of the per-CPU map fw_stats; read one per CPU (BpfMap.valueBufferSize). */
+    public static final class Stats {
+        private Stats() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_LONG.withName("retries"),
+                MemoryLayout.sequenceLayout(FW_NERR, JAVA_LONG).withName("errors")).withName("fw_stats");
+
+        public static final long RETRIES = offset(LAYOUT, "retries");
+        /** errors[e] is at ERRORS + 8 * e. */
+        public static final long ERRORS = offset(LAYOUT, "errors");
+    }
+
+    /** Every mirrored struct. */
+    public static final List<StructLayout> ALL =
+            List.of(Query.LAYOUT, TableHdr.LAYOUT, Group.LAYOUT, Ctl.LAYOUT, Block.LAYOUT, Stats.LAYOUT);
+
+    private static long offset(StructLayout layout, String member) {
+        return layout.byteOffset(groupElement(member));
+    }
+}
