@@ -50,7 +50,7 @@ target/test-bpf/%.bpf.o: src/test/bpf/%.bpf.c $(BPF_HDRS) target/bpf/vmlinux.h
 bpf: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
 
 target/filewall.jar: $(BPF_OBJS) pom.xml $(JAVA_SRCS)
-	$(MVN) -DskipTests package
+	$(MVN) -Dmaven.test.skip=true package
 
 target/filewall: target/filewall.jar src/main/sh/filewall
 	install -m 0755 src/main/sh/filewall $@

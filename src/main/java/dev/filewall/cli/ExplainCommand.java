@@ -39,27 +39,33 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--exe", paramLabel = "PATH", description = "the program file") String exe;
     @Option(names = "--cmdline", paramLabel = "S", defaultValue = "", description = "argv joined by spaces") String cmdline;
     @Option(names = "--op", paramLabel = "OP", description = "OPEN, READ, WRITE, CREATE, ... (see README)") String op;
-    @Parameters(index = "1..2", arity = "0..2", paramLabel = "PATH",
-            description = "the file operated on, and the second path of RENAME or LINK") List<String> paths = List.of();
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "the file operated on") String path;
+    @Parameters(index = "2", arity = "0..1", paramLabel = "PATH2", description = "the second path of RENAME or LINK") String path2;
 
     @Option(names = "--batch", paramLabel = "FILE", description = "JSON queries, one per line ('-' for stdin)")
     String batch;
 
     @Option(names = "--json", description = "print the decision as JSON") boolean json;
 
+    enum EngineName { reference, kernel }
+
+    @Option(names = "--engine", paramLabel = "reference|kernel", defaultValue = "reference",
+            description = "who decides: the reference evaluator, or this machine's kernel through the BPF harness (root)")
+    EngineName engineName;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        boolean single = uid != null || exe != null || op != null || !paths.isEmpty();
-        if (single == (batch != null) || single && (uid == null || exe == null || op == null || paths.isEmpty())) {
+        boolean single = uid != null || exe != null || op != null || path != null;
+        if (single == (batch != null) || single && (uid == null || exe == null || op == null || path == null)) {
             err.println("filewall explain: give either --uid N --exe PATH --op OP PATH [PATH2], or --batch FILE");
             return Main.USAGE;
         }
         RuleSet set = rules.load(err);
         if (set == null) return Main.RULES_INVALID;
-        Engine engine = Engine.reference(set);
+        Engine engine = engineName == EngineName.kernel ? Engine.kernel(set) : Engine.reference(set);
         if (batch != null) return batch(set, engine, out);
         Operation operation = Operation.parse(op).orElse(null);
         if (operation == null) {
@@ -68,7 +74,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Query q;
         try {
-            q = Query.of(uid, exe, cmdline, operation, paths.getFirst(), paths.size() > 1 ? paths.get(1) : null);
+            q = Query.of(uid, exe, cmdline, operation, path, path2);
         } catch (IllegalArgumentException e) {
             err.println("filewall explain: " + e.getMessage());
             return Main.USAGE;

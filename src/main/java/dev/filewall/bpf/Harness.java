@@ -1,0 +1,73 @@
+package dev.filewall.bpf;
+
+import dev.filewall.compile.Table;
+import dev.filewall.rules.Action;
+import dev.filewall.rules.Decision;
+import dev.filewall.rules.Query;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The kernel's evaluator, driven through the SEC("syscall") program fw_harness with
+ * BPF_PROG_TEST_RUN: the same C that the LSM programs run, deciding queries on this machine.
+ */
+public final class Harness implements AutoCloseable {
+    /** Answer of one query: the decision, the generation it used, and fw_err. */
+    public record Result(Decision decision, int generation, int error) {}
+
+    private final BpfObject obj;
+    private final BpfProgram prog;
+    private final TableSlots slots;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment ctx = arena.allocate(Layouts.Query.LAYOUT);
+
+    public Harness(BpfObject obj, int slotBlocks) {
+        this.obj = obj;
+        BpfMap table = obj.map("fw_table");
+        table.setMaxEntries(2 * slotBlocks);
+        obj.load();
+        this.prog = obj.program("fw_harness");
+        this.slots = new TableSlots(table, obj.map("fw_ctl"), slotBlocks);
+    }
+
+    /** Loads the harness object shipped in the jar (built by the Makefile from bpf/). */
+    public static Harness load(int slotBlocks) {
+        return new Harness(BpfObject.openResource("/bpf/harness.bpf.o"), slotBlocks);
+    }
+
+    public TableSlots slots() {
+        return slots;
+    }
+
+    public Result decide(Query q) {
+        ctx.fill((byte) 0);
+        ctx.set(ValueLayout.JAVA_INT, Layouts.Query.UID, (int) q.uid());
+        ctx.set(ValueLayout.JAVA_INT, Layouts.Query.OP, q.op().ordinal());
+        put(q.exe(), Layouts.Query.EXE, Layouts.Query.EXE_LEN);
+        put(q.cmdline(), Layouts.Query.CMD, Layouts.Query.CMD_LEN);
+        put(q.path(), Layouts.Query.PATH, Layouts.Query.PATH_LEN);
+        if (q.path2() != null) put(q.path2(), Layouts.Query.PATH2, Layouts.Query.PATH2_LEN);
+        int rc = prog.testRun(ctx);
+        if (rc != 0) throw new IllegalStateException("fw_harness returned " + rc);
+        int rule = ctx.get(ValueLayout.JAVA_INT, Layouts.Query.RULE);
+        int action = ctx.get(ValueLayout.JAVA_INT, Layouts.Query.ACTION);
+        return new Result(new Decision(rule, Action.values()[action]),
+                ctx.get(ValueLayout.JAVA_INT, Layouts.Query.GENERATION), ctx.get(ValueLayout.JAVA_INT, Layouts.Query.ERROR));
+    }
+
+    private void put(byte[] s, long at, long lenAt) {
+        MemorySegment.copy(s, 0, ctx, ValueLayout.JAVA_BYTE, at, s.length);
+        ctx.set(ValueLayout.JAVA_INT, lenAt, s.length);
+    }
+
+    public int publish(Table t) {
+        return slots.publish(t);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+        obj.close();
+    }
+}
