@@ -24,6 +24,7 @@ struct fw_event {
 	__u32 op;              /* enum fw_op */
 	__u32 uid;             /* fsuid */
 	__u32 pid;             /* tgid */
+	__u32 tid;             /* the thread (task pid) */
 	__u32 ppid;            /* tgid of the real parent */
 	__s32 rule;            /* deciding rule, -1 for the default or a policy */
 	__u32 action;          /* enum fw_action, as decided (see FW_EV_DRY_RUN) */

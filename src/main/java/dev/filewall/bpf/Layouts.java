@@ -4,6 +4,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -149,9 +150,86 @@ public final class Layouts {
         public static final long ERRORS = offset(LAYOUT, "errors");
     }
 
+    public static final int FW_NOPS = 17;
+
+    /** struct fw_config (bpf/config.h): what the daemon tells the LSM programs. */
+    public static final class Config {
+        private Config() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("dry_run"),
+                JAVA_INT.withName("unresolved_modify"),
+                JAVA_INT.withName("unresolved_read"),
+                JAVA_INT.withName("self_tgid"),
+                JAVA_LONG.withName("self_start_time")).withName("fw_config");
+
+        public static final long DRY_RUN = offset(LAYOUT, "dry_run");
+        public static final long UNRESOLVED_MODIFY = offset(LAYOUT, "unresolved_modify");
+        public static final long UNRESOLVED_READ = offset(LAYOUT, "unresolved_read");
+        public static final long SELF_TGID = offset(LAYOUT, "self_tgid");
+        public static final long SELF_START_TIME = offset(LAYOUT, "self_start_time");
+    }
+
+    /** struct fw_counters (bpf/config.h): per-CPU counts of the LSM programs. */
+    public static final class Counters {
+        private Counters() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                MemoryLayout.sequenceLayout(FW_NOPS, MemoryLayout.sequenceLayout(3, JAVA_LONG)).withName("decisions"),
+                JAVA_LONG.withName("events"),
+                JAVA_LONG.withName("events_dropped"),
+                JAVA_LONG.withName("unresolved"),
+                JAVA_LONG.withName("exempt")).withName("fw_counters");
+
+        /** decisions[op][action] is at DECISIONS + 8 * (3 * op + action). */
+        public static final long DECISIONS = offset(LAYOUT, "decisions");
+        public static final long EVENTS = offset(LAYOUT, "events");
+        public static final long EVENTS_DROPPED = offset(LAYOUT, "events_dropped");
+        public static final long UNRESOLVED = offset(LAYOUT, "unresolved");
+        public static final long EXEMPT = offset(LAYOUT, "exempt");
+    }
+
+    /** struct fw_event (bpf/event.h): header of a ring buffer record; the strings follow it. */
+    public static final class Event {
+        private Event() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_LONG.withName("time_ns"),
+                JAVA_INT.withName("op"),
+                JAVA_INT.withName("uid"),
+                JAVA_INT.withName("pid"),
+                JAVA_INT.withName("tid"),
+                JAVA_INT.withName("ppid"),
+                JAVA_INT.withName("rule"),
+                JAVA_INT.withName("action"),
+                JAVA_INT.withName("flags"),
+                JAVA_INT.withName("generation"),
+                JAVA_INT.withName("repeats"),
+                JAVA_SHORT.withName("exe_len"),
+                JAVA_SHORT.withName("cmd_len"),
+                JAVA_SHORT.withName("path_len"),
+                JAVA_SHORT.withName("path2_len")).withName("fw_event");
+
+        public static final long TIME_NS = offset(LAYOUT, "time_ns");
+        public static final long OP = offset(LAYOUT, "op");
+        public static final long UID = offset(LAYOUT, "uid");
+        public static final long PID = offset(LAYOUT, "pid");
+        public static final long TID = offset(LAYOUT, "tid");
+        public static final long PPID = offset(LAYOUT, "ppid");
+        public static final long RULE = offset(LAYOUT, "rule");
+        public static final long ACTION = offset(LAYOUT, "action");
+        public static final long FLAGS = offset(LAYOUT, "flags");
+        public static final long GENERATION = offset(LAYOUT, "generation");
+        public static final long REPEATS = offset(LAYOUT, "repeats");
+        public static final long EXE_LEN = offset(LAYOUT, "exe_len");
+        public static final long CMD_LEN = offset(LAYOUT, "cmd_len");
+        public static final long PATH_LEN = offset(LAYOUT, "path_len");
+        public static final long PATH2_LEN = offset(LAYOUT, "path2_len");
+    }
+
     /** Every mirrored struct. */
-    public static final List<StructLayout> ALL =
-            List.of(Query.LAYOUT, TableHdr.LAYOUT, Group.LAYOUT, Ctl.LAYOUT, Block.LAYOUT, Stats.LAYOUT);
+    public static final List<StructLayout> ALL = List.of(Query.LAYOUT, TableHdr.LAYOUT, Group.LAYOUT, Ctl.LAYOUT,
+            Block.LAYOUT, Stats.LAYOUT, Config.LAYOUT, Counters.LAYOUT, Event.LAYOUT);
 
     private static long offset(StructLayout layout, String member) {
         return layout.byteOffset(groupElement(member));
