@@ -88,6 +88,13 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Every program of the object, in ELF order. */
+    public java.util.List<BpfProgram> programs() {
+        try (var _ = life.enter()) {
+            return LibBpf.bpf_object__programs(obj).stream().map(e -> new BpfProgram(life, e.getKey(), e.getValue())).toList();
+        }
+    }
+
     /** Waits for uses in flight on other threads, then frees the object and its fds. */
     @Override
     public void close() {

@@ -19,6 +19,20 @@ public final class BpfProgram {
         return name;
     }
 
+    /** Whether the object's load() loads this program; set before load. */
+    public void setAutoload(boolean autoload) {
+        try (var _ = life.enter()) {
+            LibBpf.bpf_program__set_autoload(prog, autoload, subject());
+        }
+    }
+
+    /** The ELF section, e.g. "lsm/file_open". */
+    public String section() {
+        try (var _ = life.enter()) {
+            return LibBpf.bpf_program__section_name(prog);
+        }
+    }
+
     /** The program's fd; valid after the object's load() and until it is closed. */
     public int fd() {
         try (var _ = life.enter()) {

@@ -14,7 +14,7 @@ import java.util.NoSuchElementException;
  */
 @SuppressWarnings("restricted") // native access is this package's job; the launcher enables it
 public final class Btf implements AutoCloseable {
-    private static final int BTF_KIND_STRUCT = 4;
+    private static final int BTF_KIND_STRUCT = 4, BTF_KIND_FUNC = 12;
     // struct btf_type {u32 name_off; u32 info; u32 size_or_type}, then vlen struct btf_member
     // {u32 name_off; u32 type; u32 offset}; btf.h reads them with static inlines we cannot call
     private static final int TYPE_SIZE = 12, MEMBER_SIZE = 12;
@@ -41,6 +41,13 @@ public final class Btf implements AutoCloseable {
     public static Btf parse(Path file) {
         try (var _ = LibBpf.captureLog()) {
             return new Btf(LibBpf.btf__parse(file.toString()), file);
+        }
+    }
+
+    /** Whether a function of this name exists, e.g. bpf_lsm_file_truncate in the kernel's BTF. */
+    public boolean hasFunction(String name) {
+        try (var _ = life.enter()) {
+            return LibBpf.btf__find_id(btf, name, BTF_KIND_FUNC) > 0;
         }
     }
 

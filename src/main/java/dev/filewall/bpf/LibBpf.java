@@ -111,6 +111,10 @@ final class LibBpf {
     private static final MethodHandle BPF_MAP__MAX_ENTRIES = fn("bpf_map__max_entries", JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_MAP__SET_MAX_ENTRIES = fn("bpf_map__set_max_entries", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle BPF_PROGRAM__FD = fn("bpf_program__fd", JAVA_INT, ADDRESS);
+    private static final MethodHandle BPF_PROGRAM__SET_AUTOLOAD = fn("bpf_program__set_autoload", JAVA_INT, ADDRESS, JAVA_BOOLEAN);
+    private static final MethodHandle BPF_PROGRAM__SECTION_NAME = fn("bpf_program__section_name", ADDRESS, ADDRESS);
+    private static final MethodHandle BPF_PROGRAM__NAME = fn("bpf_program__name", ADDRESS, ADDRESS);
+    private static final MethodHandle BPF_OBJECT__NEXT_PROGRAM = fn("bpf_object__next_program", ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_PROGRAM__ATTACH = errnoFn("bpf_program__attach", ADDRESS, ADDRESS);
     private static final MethodHandle BPF_PROGRAM__ATTACH_LSM = errnoFn("bpf_program__attach_lsm", ADDRESS, ADDRESS);
     private static final MethodHandle BPF_LINK__PIN = fn("bpf_link__pin", JAVA_INT, ADDRESS, ADDRESS);
@@ -446,6 +450,44 @@ final class LibBpf {
     }
 
     // ---- programs and links ----
+
+    static void bpf_program__set_autoload(MemorySegment prog, boolean autoload, String subject) {
+        try {
+            check((int) BPF_PROGRAM__SET_AUTOLOAD.invokeExact(prog, autoload), "bpf_program__set_autoload", subject);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The programs of an object, as (handle, function name) in ELF order. */
+    static java.util.List<java.util.Map.Entry<MemorySegment, String>> bpf_object__programs(MemorySegment obj) {
+        try {
+            var out = new java.util.ArrayList<java.util.Map.Entry<MemorySegment, String>>();
+            MemorySegment p = MemorySegment.NULL;
+            while (!(p = (MemorySegment) BPF_OBJECT__NEXT_PROGRAM.invokeExact(obj, p)).equals(MemorySegment.NULL))
+                out.add(java.util.Map.entry(p, ((MemorySegment) BPF_PROGRAM__NAME.invokeExact(p)).reinterpret(4096).getString(0)));
+            return out;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static String bpf_program__section_name(MemorySegment prog) {
+        try {
+            return ((MemorySegment) BPF_PROGRAM__SECTION_NAME.invokeExact(prog)).reinterpret(4096).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** btf__find_by_name_kind without the error: a negative id means absent. */
+    static int btf__find_id(MemorySegment btf, String name, int kind) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) BTF__FIND_BY_NAME_KIND.invokeExact(btf, a.allocateFrom(name), kind);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     static int bpf_program__fd(MemorySegment prog, String subject) {
         try {

@@ -1,0 +1,127 @@
+package dev.filewall.daemon;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.filewall.bpf.BpfMap;
+import dev.filewall.bpf.Layouts;
+import dev.filewall.bpf.TableSlots;
+import dev.filewall.compile.Table;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The operator's side: reload, status and stop, through the pid file and the pinned maps. */
+public final class Control {
+    private final Pins pins;
+    private final Path pidFile;
+
+    public Control(Pins pins, Path pidFile) {
+        this.pins = pins;
+        this.pidFile = pidFile;
+    }
+
+    Optional<ProcessHandle> daemon() throws IOException {
+        if (!Files.exists(pidFile)) return Optional.empty();
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).filter(ProcessHandle::isAlive);
+    }
+
+    public int reload(PrintWriter out, PrintWriter err) throws Exception {
+        Optional<ProcessHandle> d = daemon();
+        if (d.isEmpty()) {
+            err.println("filewall reload: no daemon is running (" + pidFile + ")");
+            return 3;
+        }
+        int before = generation();
+        signal(d.get().pid(), "HUP");
+        for (int i = 0; i < 100; i++) {
+            Thread.sleep(100);
+            int g = generation();
+            if (g != before) {
+                out.println("filewall: reloaded, generation " + g);
+                return 0;
+            }
+        }
+        err.println("filewall reload: the daemon did not install a new table within 10 s (generation " + before
+                + " stays); its output says why");
+        return 3;
+    }
+
+    public int status(PrintWriter out) throws Exception {
+        Optional<ProcessHandle> d = daemon();
+        if (!pins.present()) {
+            out.println("filewall: not enforcing (nothing pinned at " + pins.root() + ")"
+                    + (d.isPresent() ? "; daemon pid " + d.get().pid() + " is starting" : ""));
+            out.flush();
+            return 3;
+        }
+        try (BpfMap ctl = BpfMap.openPinned(pins.map("fw_ctl")); BpfMap table = BpfMap.openPinned(pins.map("fw_table"));
+             BpfMap counters = BpfMap.openPinned(pins.map("fw_counters"))) {
+            TableSlots slots = new TableSlots(table, ctl, table.maxEntries() / 2);
+            int generation = slots.generation();
+            Counters c = Counters.read(counters);
+            List<Path> links = pins.all().stream().filter(p -> p.getParent().getFileName().toString().equals("links")).toList();
+            out.println("filewall: enforcing on " + links.size() + " hooks");
+            out.println("daemon:      " + d.map(h -> "running, pid " + h.pid()).orElse("not running (enforcement continues; events wait in the ring buffer)"));
+            out.println("generation:  " + generation);
+            out.println("rules:       " + activeRules(table, ctl, slots));
+            out.println("decisions:   " + c.total() + " (deny " + sum(c, 2) + ", log " + sum(c, 1) + ", pass " + sum(c, 0) + ")");
+            out.println("events:      " + c.events() + " sent, " + c.dropped() + " dropped (ring buffer full)");
+            out.println("unresolved:  " + c.unresolved() + " decided by the unresolved-path policy");
+            out.println("pins:        " + pins.root());
+            for (Path p : pins.all()) out.println("  " + pins.root().relativize(p));
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static long sum(Counters c, int action) {
+        long n = 0;
+        for (long[] op : c.decisions()) n += op[action];
+        return n;
+    }
+
+    /** nrules from the header of the active slot's first block. */
+    private static int activeRules(BpfMap table, BpfMap ctl, TableSlots slots) {
+        if (slots.generation() == 0) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment key = a.allocate(JAVA_INT), v = a.allocate(Layouts.Ctl.LAYOUT);
+            ctl.lookup(key, v);
+            int seq = v.get(JAVA_INT, Layouts.Ctl.SEQ), slotBlocks = v.get(JAVA_INT, Layouts.Ctl.SLOT_BLOCKS);
+            key.set(JAVA_INT, 0, ((seq >>> 1) & 1) * slotBlocks);
+            MemorySegment block = a.allocate(Layouts.Block.LAYOUT);
+            table.lookup(key, block);
+            return block.get(JAVA_INT, 4L * Table.HDR_NRULES);
+        }
+    }
+
+    public int stop(PrintWriter out, PrintWriter err) throws Exception {
+        List<Path> removed = pins.removeAll();
+        out.println("filewall: enforcement ended: removed " + removed.size() + " pins");
+        Optional<ProcessHandle> d = daemon();
+        if (d.isPresent()) {
+            signal(d.get().pid(), "TERM");
+            if (!d.get().onExit().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).thenApply(h -> h != null).get())
+                err.println("filewall stop: daemon pid " + d.get().pid() + " did not exit within 10 s");
+            else out.println("filewall: daemon pid " + d.get().pid() + " stopped");
+        }
+        out.flush();
+        err.flush();
+        return 0;
+    }
+
+    private int generation() {
+        try (BpfMap ctl = BpfMap.openPinned(pins.map("fw_ctl")); BpfMap table = BpfMap.openPinned(pins.map("fw_table"))) {
+            return new TableSlots(table, ctl, table.maxEntries() / 2).generation();
+        }
+    }
+
+    private static void signal(long pid, String sig) throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+        if (rc != 0) throw new IOException("kill -" + sig + " " + pid + " failed");
+    }
+}

@@ -1,0 +1,40 @@
+package dev.filewall.daemon;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.filewall.bpf.BpfMap;
+import dev.filewall.bpf.Layouts;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** fw_counters summed over CPUs: decisions[op][action], events, drops, unresolved, exempt. */
+public record Counters(long[][] decisions, long events, long dropped, long unresolved, long exempt) {
+    static Counters read(BpfMap map) {
+        try (Arena a = Arena.ofConfined()) {
+            long stride = Layouts.Counters.LAYOUT.byteSize();
+            MemorySegment v = a.allocate(map.valueBufferSize(), 8);
+            map.lookup(a.allocate(JAVA_INT), v);
+            int cpus = (int) (map.valueBufferSize() / stride);
+            long[][] d = new long[Layouts.FW_NOPS][3];
+            long ev = 0, dr = 0, un = 0, ex = 0;
+            for (int c = 0; c < cpus; c++) {
+                long base = c * stride;
+                for (int op = 0; op < Layouts.FW_NOPS; op++)
+                    for (int act = 0; act < 3; act++)
+                        d[op][act] += v.get(JAVA_LONG, base + Layouts.Counters.DECISIONS + 8L * (3 * op + act));
+                ev += v.get(JAVA_LONG, base + Layouts.Counters.EVENTS);
+                dr += v.get(JAVA_LONG, base + Layouts.Counters.EVENTS_DROPPED);
+                un += v.get(JAVA_LONG, base + Layouts.Counters.UNRESOLVED);
+                ex += v.get(JAVA_LONG, base + Layouts.Counters.EXEMPT);
+            }
+            return new Counters(d, ev, dr, un, ex);
+        }
+    }
+
+    public long total() {
+        long n = 0;
+        for (long[] op : decisions) for (long x : op) n += x;
+        return n;
+    }
+}

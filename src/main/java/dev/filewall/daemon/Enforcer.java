@@ -1,0 +1,156 @@
+package dev.filewall.daemon;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.filewall.bpf.BpfLink;
+import dev.filewall.bpf.BpfMap;
+import dev.filewall.bpf.BpfObject;
+import dev.filewall.bpf.BpfProgram;
+import dev.filewall.bpf.Btf;
+import dev.filewall.bpf.Layouts;
+import dev.filewall.bpf.TableSlots;
+import dev.filewall.compile.Table;
+import dev.filewall.rules.Action;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernel side as the daemon holds it: either freshly loaded, attached and pinned, or adopted
+ * from the pins a previous daemon left (enforcement never stopped in between).
+ */
+public final class Enforcer implements AutoCloseable {
+    /** The maps the daemon reads or writes, all pinned. */
+    static final List<String> MAPS = List.of("fw_table", "fw_ctl", "fw_config", "fw_counters", "fw_events", "fw_stats");
+
+    public record Settings(int slotBlocks, int ringBytes, boolean dryRun, Action unresolvedModify, Action unresolvedRead) {
+        public static final Settings DEFAULT = new Settings(4096, 4 << 20, false, Action.DENY, Action.LOG);
+    }
+
+    private final BpfObject obj; // null when adopted
+    private final List<BpfMap> opened = new ArrayList<>();
+    final BpfMap table, ctl, config, counters, events;
+    final TableSlots slots;
+    final boolean adopted;
+    final List<String> attached;
+
+    private Enforcer(BpfObject obj, java.util.function.Function<String, BpfMap> maps, boolean adopted, List<String> attached) {
+        this.obj = obj;
+        this.table = maps.apply("fw_table");
+        this.ctl = maps.apply("fw_ctl");
+        this.config = maps.apply("fw_config");
+        this.counters = maps.apply("fw_counters");
+        this.events = maps.apply("fw_events");
+        this.adopted = adopted;
+        this.attached = attached;
+        this.slots = new TableSlots(table, ctl, table.maxEntries() / 2);
+    }
+
+    /** Loads filewall.bpf.o, publishes the first table and config, attaches every hook and pins it all. */
+    public static Enforcer load(Pins pins, Table first, Settings s) throws IOException {
+        BpfObject obj = BpfObject.openResource("/bpf/filewall.bpf.o");
+        List<BpfLink> links = new ArrayList<>();
+        try {
+            obj.map("fw_table").setMaxEntries(2 * TableSlots.slotBlocksFor(first.size(), s.slotBlocks()));
+            obj.map("fw_events").setMaxEntries(s.ringBytes());
+            List<String> names = new ArrayList<>();
+            try (Btf kernel = Btf.parse(Path.of("/sys/kernel/btf/vmlinux"))) {
+                for (BpfProgram p : obj.programs()) {
+                    String sec = p.section();
+                    if (!sec.startsWith("lsm")) continue;
+                    // hooks this kernel lacks (file_truncate before 6.2) are left out, not failed
+                    boolean present = kernel.hasFunction("bpf_lsm_" + sec.substring(sec.indexOf('/') + 1));
+                    p.setAutoload(present);
+                    if (present) names.add(p.name());
+                }
+            }
+            obj.load();
+            Enforcer e = new Enforcer(obj, obj::map, false, names);
+            e.writeConfig(s);
+            e.slots.publish(first);
+            Files.createDirectories(pins.root().resolve("maps"));
+            Files.createDirectories(pins.root().resolve("links"));
+            for (String m : MAPS) obj.map(m).pin(pins.map(m));
+            for (String n : names) {
+                BpfLink l = obj.program(n).attachLsm();
+                links.add(l);
+                l.pin(pins.link(n));
+            }
+            return e;
+        } catch (RuntimeException | IOException ex) {
+            for (BpfLink l : links) l.close();
+            try {
+                pins.removeAll();
+            } catch (IOException ignored) {
+                // the original failure is what the operator needs to see
+            }
+            obj.close();
+            throw ex;
+        }
+    }
+
+    /** Opens the maps a previous daemon pinned; its links keep enforcing throughout. */
+    public static Enforcer adopt(Pins pins) throws IOException {
+        List<BpfMap> opened = new ArrayList<>();
+        List<String> links;
+        try (var s = Files.list(pins.root().resolve("links"))) {
+            links = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        Enforcer e = new Enforcer(null, name -> {
+            BpfMap m = BpfMap.openPinned(pins.map(name));
+            opened.add(m);
+            return m;
+        }, true, links);
+        e.opened.addAll(opened);
+        return e;
+    }
+
+    public void writeConfig(Settings s) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(Layouts.Config.LAYOUT);
+            v.set(JAVA_INT, Layouts.Config.DRY_RUN, s.dryRun() ? 1 : 0);
+            v.set(JAVA_INT, Layouts.Config.UNRESOLVED_MODIFY, s.unresolvedModify().ordinal());
+            v.set(JAVA_INT, Layouts.Config.UNRESOLVED_READ, s.unresolvedRead().ordinal());
+            ProcessHandle self = ProcessHandle.current();
+            v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) self.pid());
+            v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, startTicks(self.pid()));
+            config.update(a.allocate(JAVA_INT), v, BpfMap.ANY);
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+    static long startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[19]); // field 22 is the 20th after "pid (comm)"
+        } catch (IOException e) {
+            throw new IllegalStateException("reading /proc/" + pid + "/stat", e);
+        }
+    }
+
+    public TableSlots slots() {
+        return slots;
+    }
+
+    public BpfMap events() {
+        return events;
+    }
+
+    /** Sums fw_counters over CPUs. */
+    public Counters counters() {
+        return Counters.read(counters);
+    }
+
+    @Override
+    public void close() {
+        opened.forEach(BpfMap::close);
+        // links are pinned: closing our handles and the object leaves enforcement in place
+        if (obj != null) obj.close();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.filewall.events;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.filewall.bpf.Layouts;
+import dev.filewall.rules.Action;
+import dev.filewall.rules.Operation;
+import java.lang.foreign.MemorySegment;
+import java.time.Instant;
+
+/** Turns one ring buffer record (struct fw_event + strings) into an {@link Event}. */
+public final class EventDecoder {
+    private final BootClock clock;
+
+    public EventDecoder(BootClock clock) {
+        this.clock = clock;
+    }
+
+    /** Throws IllegalArgumentException for a record that does not hold what its header says. */
+    public Event decode(MemorySegment r) {
+        long header = Layouts.Event.LAYOUT.byteSize();
+        if (r.byteSize() < header) throw new IllegalArgumentException("event of " + r.byteSize() + " bytes, header is " + header);
+        int op = r.get(JAVA_INT, Layouts.Event.OP), action = r.get(JAVA_INT, Layouts.Event.ACTION);
+        if (op < 0 || op >= Operation.values().length) throw new IllegalArgumentException("event with operation " + op);
+        if (action < 0 || action >= Action.values().length) throw new IllegalArgumentException("event with action " + action);
+        int[] lens = {len(r, Layouts.Event.EXE_LEN), len(r, Layouts.Event.CMD_LEN), len(r, Layouts.Event.PATH_LEN),
+                len(r, Layouts.Event.PATH2_LEN)};
+        long need = header;
+        for (int l : lens) need += l;
+        if (need > r.byteSize()) throw new IllegalArgumentException("event strings need " + need + " bytes, record has " + r.byteSize());
+        byte[][] s = new byte[4][];
+        long at = header;
+        for (int i = 0; i < 4; i++) {
+            s[i] = r.asSlice(at, lens[i]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            at += lens[i];
+        }
+        Instant time = clock.toInstant(r.get(JAVA_LONG, Layouts.Event.TIME_NS));
+        return new Event(time, Operation.values()[op], Integer.toUnsignedLong(r.get(JAVA_INT, Layouts.Event.UID)),
+                r.get(JAVA_INT, Layouts.Event.PID), r.get(JAVA_INT, Layouts.Event.PPID), r.get(JAVA_INT, Layouts.Event.RULE),
+                Action.values()[action], r.get(JAVA_INT, Layouts.Event.FLAGS), r.get(JAVA_INT, Layouts.Event.GENERATION),
+                r.get(JAVA_INT, Layouts.Event.REPEATS), s[0], s[1], s[2], s[3]);
+    }
+
+    private static int len(MemorySegment r, long at) {
+        return Short.toUnsignedInt(r.get(JAVA_SHORT, at));
+    }
+}
