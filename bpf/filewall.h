@@ -97,6 +97,18 @@ enum fw_err {
 	FW_ERR_CORRUPT = 2,    /* an offset pointed outside the slot */
 	FW_ERR_RACE = 3,       /* the writer lapped this decision FW_RETRIES times */
 	FW_ERR_TOO_LONG = 4,   /* a string exceeded its limit */
+	FW_ERR_STALE = 5,      /* the subject set belongs to another table: recompute it */
+	FW_ERR_INVAL = 6,      /* a query field out of range (op >= FW_NOPS) */
+};
+#define FW_NERR         8      /* room in fw_stats.errors for every enum fw_err */
+
+/* Decision attempts under the seqlock before FW_ERR_RACE. */
+#define FW_RETRIES      4
+
+/* fw_stats[0], per CPU: rare events only, so the common path never pays for counting. */
+struct fw_stats {
+	__u64 retries;         /* attempts repeated because the writer lapped the reader */
+	__u64 errors[FW_NERR]; /* decisions and subject computations ending in error e */
 };
 
 #endif
