@@ -38,7 +38,7 @@ target/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Itarget/bpf -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Itarget/bpf -Ibpf
 
 target/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) target/bpf/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
