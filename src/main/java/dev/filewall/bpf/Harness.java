@@ -40,7 +40,17 @@ public final class Harness implements AutoCloseable {
         return slots;
     }
 
+    /** FW_ERR_STALE: a table was published between computing the subject and deciding. */
+    static final int ERR_STALE = 5;
+
+    /** Decides q; a decision that a concurrent publish made stale is asked again, a few times. */
     public Result decide(Query q) {
+        Result r = decideOnce(q);
+        for (int i = 0; i < 10 && r.error() == ERR_STALE; i++) r = decideOnce(q);
+        return r;
+    }
+
+    private Result decideOnce(Query q) {
         ctx.fill((byte) 0);
         ctx.set(ValueLayout.JAVA_INT, Layouts.Query.UID, (int) q.uid());
         ctx.set(ValueLayout.JAVA_INT, Layouts.Query.OP, q.op().ordinal());

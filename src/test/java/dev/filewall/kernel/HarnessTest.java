@@ -106,13 +106,14 @@ class HarnessTest {
         int races = 0;
         for (int i = 0; i < 20_000; i++) {
             Harness.Result r = harness.decide(q);
-            if (r.error() == 3) races++;
+            if (r.error() == 3 || r.error() == 5) races++; // gave up, never a wrong answer
             else if (r.error() != 0 || !r.decision().equals(byGeneration.get(r.generation()))) wrong.add(r.toString());
         }
         stop.set(true);
         writer.join();
         assertThat(wrong).isEmpty();
         assertThat(harness.slots().generation()).as("the writer swapped many times").isGreaterThan(20);
-        System.out.println("swapsAreAtomic: " + harness.slots().generation() + " swaps, " + races + " FW_ERR_RACE");
+        assertThat(races).as("decisions that gave up").isLessThan(10_000);
+        System.out.println("swapsAreAtomic: " + harness.slots().generation() + " swaps, " + races + " gave up (FW_ERR_RACE or FW_ERR_STALE)");
     }
 }

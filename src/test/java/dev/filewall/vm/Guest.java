@@ -1,0 +1,105 @@
+package dev.filewall.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the VM tier's tests do inside the guest: start the real daemon (target/filewall), perform
+ * operations with target/vm/fwops, and read the log. These tests need a kernel with the bpf LSM:
+ * `make test-vm` runs them in Debian's 6.1 and 6.12 kernels; they are not part of the host run.
+ */
+final class Guest {
+    private Guest() {}
+
+    static final Path REPO = Path.of(System.getProperty("user.dir"));
+    static final Path FILEWALL = REPO.resolve("target/filewall");
+    static final Path FWOPS = REPO.resolve("target/vm/fwops");
+
+    record Result(int code, String out) {
+        boolean ok() {
+            return code == 0;
+        }
+    }
+
+    static Result run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish within " + timeoutSeconds + " s");
+        }
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+    }
+
+    /** fwops OP PATH [PATH2]: prints ok or the errno name. */
+    static String op(String op, String... paths) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(FWOPS.toString(), op));
+        cmd.addAll(List.of(paths));
+        return run(cmd, 30).out();
+    }
+
+    static Result filewall(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(FILEWALL.toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd, 120);
+    }
+
+    /** A running `filewall run`; its output is kept for the assertion messages. */
+    static final class Daemon implements AutoCloseable {
+        final Process process;
+        final StringBuffer output = new StringBuffer();
+
+        Daemon(Path rules, Path log, String... extra) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of(FILEWALL.toString(), "run", rules.toString(), "--log", log.toString()));
+            cmd.addAll(List.of(extra));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Thread.ofPlatform().daemon().start(() -> r.lines().forEach(l -> output.append(l).append('\n')));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!output.toString().contains("filewall: enforcing") && !output.toString().contains("filewall: adopted")) {
+                assertThat(process.isAlive()).as("the daemon exited:\n%s", output).isTrue();
+                assertThat(System.nanoTime()).as("the daemon did not start within 120 s:\n%s", output).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+
+        void kill9() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                process.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Waits until the log holds a line containing every fragment, or fails with the log. */
+    static String awaitLogLine(Path log, String... fragments) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    boolean all = true;
+                    for (String f : fragments) all &= line.contains(f);
+                    if (all) return line;
+                }
+            }
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("no log line with " + List.of(fragments) + " in " + log + ":\n"
+                        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+            Thread.sleep(100);
+        }
+    }
+}
