@@ -18,7 +18,9 @@ JAVA_SRCS := $(shell find src/main -type f 2>/dev/null)
 DEB_PKGS := clang llvm libbpf-dev libbpf1 bpftool make maven qemu-system-x86 busybox-static cpio kmod
 DEPS_STAMP := target/.deps-ok
 
-.PHONY: all deps test test-host test-vm demo clean bpf
+include src/test/vm/vm.mk
+
+.PHONY: all deps test test-host test-vm demo clean bpf $(VM_KERNELS:%=test-vm-%)
 
 all: $(DEPS_STAMP) target/filewall
 
@@ -56,11 +58,36 @@ target/filewall: target/filewall.jar src/main/sh/filewall
 	install -m 0755 src/main/sh/filewall $@
 
 test: test-host test-vm
+	@src/test/summary target/surefire-reports $(VM_KERNELS:%=target/vm-results/%/junit)
 
 test-host: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(MVN) -Dfilewall.test.bpf.dir=$(CURDIR)/target/test-bpf test
 
--include src/test/vm/vm.mk
+
+# The VM tier: the daemon and the real LSM hooks inside Debian's kernels (src/test/vm/README.md).
+VM_TOOLS := target/vm/fwops target/vm/trojan
+VM_CP := target/vm-test-classpath.txt
+
+target/vm/%: src/test/vm/%.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Werror -o $@ $<
+
+$(VM_CP): $(DEPS_STAMP) pom.xml $(shell find src/test/java -type f 2>/dev/null)
+	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=$(CURDIR)/$@ -Dmdep.includeScope=test
+
+VM_JUNIT = java --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(VM_CP)) \
+	org.junit.platform.console.ConsoleLauncher execute --select-package dev.filewall.vm \
+	--reports-dir $$VM_OUT/junit --disable-banner --details=tree --disable-ansi-colors
+
+test-vm: target/filewall $(VM_TOOLS) $(VM_CP) vm-prepare
+	$(MAKE) --no-print-directory -j2 $(VM_KERNELS:%=test-vm-%)
+
+$(VM_KERNELS:%=test-vm-%): test-vm-%:
+	rm -rf target/vm-results/$*
+	$(call vm_run,$*,bash -c '$(VM_JUNIT)')
+
+demo: target/filewall $(VM_TOOLS) vm-prepare-6.12
+	$(call vm_run,6.12,src/test/vm/demo)
 
 clean:
 	rm -rf target
