@@ -9,6 +9,8 @@ import java.util.Set;
  * File operations of the language, numbered as {@code enum fw_op} in bpf/filewall.h.
  * A rule's operation covers the query operations listed in {@link #covered()}: OPEN is every
  * open, so it covers opens for reading and for writing; SETATTR is every attribute change.
+ * A rule that leaves the operation out (or writes {@code *}) covers every operation that
+ * {@link #modifies()}: the seed's rules deny writing in /usr/bin, not running what is there.
  */
 public enum Operation {
     OPEN, READ, WRITE, CREATE, MKDIR, RMDIR, UNLINK, RENAME, LINK, SYMLINK,
@@ -20,6 +22,11 @@ public enum Operation {
             case SETATTR -> EnumSet.of(SETATTR, CHMOD, CHOWN, TRUNCATE);
             default -> EnumSet.of(this);
         };
+    }
+
+    /** Everything but OPEN, READ and EXEC, which only a rule naming them matches. */
+    public boolean modifies() {
+        return this != OPEN && this != READ && this != EXEC;
     }
 
     /** Accepts the names case-insensitively, and DELETE as an alias of UNLINK. */

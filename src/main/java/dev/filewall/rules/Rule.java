@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * One rule. An empty list (or set) means the field was left out or written as {@code *}:
- * it matches everything. {@code line} is where the rule starts in its file (0 when built in code)
+ * it matches everything, except that an empty operation set matches only operations that
+ * modify ({@link Operation#modifies()}). {@code line} is where the rule starts in its file (0 when built in code)
  * and takes no part in equality.
  */
 public record Rule(String name, List<UidRange> uids, List<Glob> exePaths, List<Glob> cmdlines,
@@ -25,7 +26,7 @@ public record Rule(String name, List<UidRange> uids, List<Glob> exePaths, List<G
     }
 
     public boolean admitsOperation(Operation query) {
-        return operations.isEmpty() || operations.stream().anyMatch(o -> o.covered().contains(query));
+        return operations.isEmpty() ? query.modifies() : operations.stream().anyMatch(o -> o.covered().contains(query));
     }
 
     public static boolean anyMatches(List<Glob> globs, byte[] s) {
