@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * One file operation as the evaluator sees it. Strings are raw bytes, as the kernel hands them
- * over; {@code path2} is the second path of RENAME and LINK, or null.
+ * over; {@code path2} is the second path of RENAME and LINK, or null (an empty one is none).
  */
 public record Query(long uid, byte[] exe, byte[] cmdline, Operation op, byte[] path, byte[] path2) {
 
@@ -14,6 +14,8 @@ public record Query(long uid, byte[] exe, byte[] cmdline, Operation op, byte[] p
         check("exe", exe, Limits.PATH_MAX);
         check("path", path, Limits.PATH_MAX);
         if (path2 != null) check("path2", path2, Limits.PATH_MAX);
+        // a path is never empty: the kernel's query says "no second path" with length 0
+        if (path2 != null && path2.length == 0) path2 = null;
         // the kernel matches the first CMDLINE_MAX bytes of the joined argv; so does the language
         if (cmdline.length > Limits.CMDLINE_MAX) cmdline = Arrays.copyOf(cmdline, Limits.CMDLINE_MAX);
     }
