@@ -2,6 +2,9 @@ package dev.filewall.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.filewall.bpf.Harness;
+import dev.filewall.bpf.TableSlots;
+import dev.filewall.rules.Decision;
 import dev.filewall.rules.Operation;
 import dev.filewall.rules.Query;
 import dev.filewall.rules.ReferenceEvaluator;
@@ -10,7 +13,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** 10,000 rules of the shapes CompileBench measures; their compile time is reported there, not asserted. */
+/**
+ * 10,000 rules of the shapes CompileBench measures compile, load into the kernel and decide as the
+ * reference does; their compile time is reported by the bench, not asserted.
+ */
 class LargeRuleSetTest {
     @Test
     void tenThousandRulesCompileAndDecideAsTheReference() throws Exception {
@@ -40,8 +46,10 @@ class LargeRuleSetTest {
         System.out.println(s);
 
         TableEvaluator eval = new TableEvaluator(t);
-        Random rnd = new Random(1);
-        for (int k = 0; k < 300; k++) {
+        try (Harness kernel = Harness.load(TableSlots.slotBlocksFor(t.size(), 1))) {
+            int generation = kernel.publish(t);
+            Random rnd = new Random(1);
+            for (int k = 0; k < 2000; k++) {
             int i = rnd.nextInt(10_000);
             String path = switch (rnd.nextInt(4)) {
                 case 0 -> "/srv/app" + i + "/data";
@@ -51,7 +59,13 @@ class LargeRuleSetTest {
             };
             String exe = "/usr/bin/tool" + rnd.nextInt(60);
             Query q = Query.of(rnd.nextInt(2), exe, exe, Operation.values()[rnd.nextInt(17)], path, null);
-            assertThat(eval.decide(q)).as(q.toString()).isEqualTo(ReferenceEvaluator.decide(set, q));
+            Decision expected = ReferenceEvaluator.decide(set, q);
+            assertThat(eval.decide(q)).as(q.toString()).isEqualTo(expected);
+            Harness.Result r = kernel.decide(q);
+            assertThat(r.error()).as(q.toString()).isZero();
+            assertThat(r.generation()).isEqualTo(generation);
+            assertThat(r.decision()).as("the kernel on %s", q).isEqualTo(expected);
+            }
         }
     }
 }
