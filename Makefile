@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 JDK := $(or $(JAVA_HOME_25),$(firstword $(wildcard /usr/lib/jvm/*25*)))
 MVN := JAVA_HOME=$(JDK) mvn -B -q -Dstyle.color=never
+# tests print Surefire's summary, so no -q there
+MVN_TEST := JAVA_HOME=$(JDK) mvn -B -Dstyle.color=never --no-transfer-progress
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
@@ -61,7 +63,7 @@ test: test-host test-vm
 	@src/test/summary target/surefire-reports $(VM_KERNELS:%=target/vm-results/%/junit)
 
 test-host: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
-	$(MVN) -Dfilewall.test.bpf.dir=$(CURDIR)/target/test-bpf test
+	$(MVN_TEST) -Dfilewall.test.bpf.dir=$(CURDIR)/target/test-bpf test
 
 
 # The VM tier: the daemon and the real LSM hooks inside Debian's kernels (src/test/vm/README.md).
