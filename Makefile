@@ -22,7 +22,7 @@ DEPS_STAMP := target/.deps-ok
 
 include src/test/vm/vm.mk
 
-.PHONY: all deps test test-host test-vm demo clean bpf $(VM_KERNELS:%=test-vm-%)
+.PHONY: all deps test test-host test-vm demo clean bpf bench-host $(VM_KERNELS:%=test-vm-%)
 
 all: $(DEPS_STAMP) target/filewall
 
@@ -93,3 +93,8 @@ demo: target/filewall $(VM_TOOLS) vm-prepare-6.12
 
 clean:
 	rm -rf target
+
+# Benchmarks (bench/README.md). Host tier: compile time, table bytes, kernel cost per decision.
+bench-host: $(DEPS_STAMP) $(BPF_OBJS) $(VM_CP)
+	java -version >/dev/null 2>&1; $(JDK)/bin/java --enable-native-access=ALL-UNNAMED \
+	  -cp target/test-classes:target/classes:$$(cat $(VM_CP)) dev.filewall.compile.TableBench

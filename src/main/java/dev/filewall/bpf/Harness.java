@@ -17,7 +17,7 @@ public final class Harness implements AutoCloseable {
     public record Result(Decision decision, int generation, int error) {}
 
     private final BpfObject obj;
-    private final BpfProgram prog;
+    private final BpfProgram prog, decideOnly;
     private final TableSlots slots;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment ctx = arena.allocate(Layouts.Query.LAYOUT);
@@ -28,6 +28,7 @@ public final class Harness implements AutoCloseable {
         table.setMaxEntries(2 * slotBlocks);
         obj.load();
         this.prog = obj.program("fw_harness");
+        this.decideOnly = obj.program("fw_decide_only");
         this.slots = new TableSlots(table, obj.map("fw_ctl"), slotBlocks);
     }
 
@@ -50,7 +51,19 @@ public final class Harness implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Decides q's paths with the subject of the previous {@link #decide} (q's exe and cmdline are
+     * not read): the per-operation work of an LSM program, whose subject is cached per task.
+     */
+    public Result decideWithLastSubject(Query q) {
+        return run(decideOnly, q);
+    }
+
     private Result decideOnce(Query q) {
+        return run(prog, q);
+    }
+
+    private Result run(BpfProgram program, Query q) {
         ctx.fill((byte) 0);
         ctx.set(ValueLayout.JAVA_INT, Layouts.Query.UID, (int) q.uid());
         ctx.set(ValueLayout.JAVA_INT, Layouts.Query.OP, q.op().ordinal());
@@ -58,8 +71,8 @@ public final class Harness implements AutoCloseable {
         put(q.cmdline(), Layouts.Query.CMD, Layouts.Query.CMD_LEN);
         put(q.path(), Layouts.Query.PATH, Layouts.Query.PATH_LEN);
         if (q.path2() != null) put(q.path2(), Layouts.Query.PATH2, Layouts.Query.PATH2_LEN);
-        int rc = prog.testRun(ctx);
-        if (rc != 0) throw new IllegalStateException("fw_harness returned " + rc);
+        int rc = program.testRun(ctx);
+        if (rc != 0) throw new IllegalStateException(program.name() + " returned " + rc);
         int rule = ctx.get(ValueLayout.JAVA_INT, Layouts.Query.RULE);
         int action = ctx.get(ValueLayout.JAVA_INT, Layouts.Query.ACTION);
         return new Result(new Decision(rule, Action.values()[action]),
