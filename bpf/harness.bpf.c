@@ -10,6 +10,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Unused by the code, which reads tables by word offset: declared so that the header and group
+ * layouts are in this object's BTF, where LayoutsBtfTest checks the Java mirror against them. */
+struct fw_table_hdr fw_btf_table_hdr;
+struct fw_group fw_btf_group;
+
 /* Every string buffer is FW_PATH_MAX bytes, cmd included (see eval.h). */
 struct fw_harness_scratch {
 	char exe[FW_PATH_MAX];
