@@ -64,6 +64,19 @@ class EnforcementTest {
         return BASE.resolve(dir).resolve(c.fwop());
     }
 
+    /** fwops's arguments for the case in dir: the fixture, and a second path in the same dir where the syscall takes one. */
+    static String[] args(String dir, Case c) {
+        String p = target(dir, c).toString();
+        return switch (c.fwop()) {
+            case "rename" -> new String[] {p, p + ".new"};
+            case "rename-exchange" -> new String[] {p, p + ".other"};
+            case "link" -> new String[] {p, p + ".link"};
+            case "symlink" -> new String[] {"/etc/hostname", p};
+            case "tmpfile-link" -> new String[] {BASE.resolve(dir).toString(), p};
+            default -> new String[] {p};
+        };
+    }
+
     @BeforeAll
     static void start() throws Exception {
         Guest.filewall("stop"); // a previous test class may have left enforcement on
@@ -110,7 +123,7 @@ class EnforcementTest {
     @MethodSource("cases")
     void deniedUnderDeny(Case c) throws Exception {
         Path p = target("deny", c);
-        assertThat(op(c.fwop(), p.toString())).as("%s %s", c.fwop(), p).isEqualTo("EPERM");
+        assertThat(op(c.fwop(), args("deny", c))).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("EPERM");
         String line = awaitLogLine(LOG, "," + c.logged() + ",", "/tmp/fw/deny/" + c.fwop(), ",deny");
         assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d," + c.logged() + ",0,\\d+,.*");
     }
@@ -120,7 +133,7 @@ class EnforcementTest {
     @MethodSource("cases")
     void allowedUnderPass(Case c) throws Exception {
         Path p = target("pass", c);
-        assertThat(op(c.fwop(), p.toString())).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("ok");
+        assertThat(op(c.fwop(), args("pass", c))).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("ok");
     }
 
     @Order(3)
@@ -128,7 +141,7 @@ class EnforcementTest {
     @MethodSource("cases")
     void allowedAndLoggedUnderLog(Case c) throws Exception {
         Path p = target("log", c);
-        assertThat(op(c.fwop(), p.toString())).as("%s %s", c.fwop(), p).isEqualTo("ok");
+        assertThat(op(c.fwop(), args("log", c))).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("ok");
         awaitLogLine(LOG, "," + c.logged() + ",", "/tmp/fw/log/" + c.fwop(), ",log");
     }
 
