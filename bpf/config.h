@@ -13,9 +13,9 @@ struct fw_config {
 				      cannot be resolved or exceeds FW_PATH_MAX, or no table is published */
 	__u32 unresolved_read;     /* the same for OPEN/READ/EXEC */
 	__u32 self_tgid;           /* the daemon's process: exempt from every rule */
-	__u64 self_start_time;     /* its start as /proc/<pid>/stat field 22 says: clock ticks since boot
-				      (USER_HZ = 100), i.e. task->start_boottime / 10,000,000, so a
-				      recycled pid is not exempt */
+	__u64 self_start_time;     /* its group leader's task->start_time; the daemon writes 0 and the
+				      kernel learns it from the daemon's first operation, so a recycled
+				      pid is not exempt */
 };
 
 /* fw_counters[0], per CPU: summed by the daemon at scrape time. */

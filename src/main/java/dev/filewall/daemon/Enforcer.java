@@ -62,9 +62,8 @@ public final class Enforcer implements AutoCloseable {
             try (Btf kernel = Btf.parse(Path.of("/sys/kernel/btf/vmlinux"))) {
                 for (BpfProgram p : obj.programs()) {
                     String sec = p.section();
-                    if (!sec.startsWith("lsm")) continue;
                     // hooks this kernel lacks (file_truncate before 6.2) are left out, not failed
-                    boolean present = kernel.hasFunction("bpf_lsm_" + sec.substring(sec.indexOf('/') + 1));
+                    boolean present = !sec.startsWith("lsm") || kernel.hasFunction("bpf_lsm_" + sec.substring(sec.indexOf('/') + 1));
                     p.setAutoload(present);
                     if (present) names.add(p.name());
                 }
@@ -76,8 +75,9 @@ public final class Enforcer implements AutoCloseable {
             Files.createDirectories(pins.root().resolve("maps"));
             Files.createDirectories(pins.root().resolve("links"));
             for (String m : MAPS) obj.map(m).pin(pins.map(m));
-            for (String n : names) {
-                BpfLink l = obj.program(n).attachLsm();
+            // the exec tracepoint first, so every process that starts from now on is read at exec
+            for (String n : names.stream().sorted(java.util.Comparator.comparing(n -> n.startsWith("fw_sched") ? 0 : 1)).toList()) {
+                BpfLink l = obj.program(n).attach();
                 links.add(l);
                 l.pin(pins.link(n));
             }
@@ -116,21 +116,10 @@ public final class Enforcer implements AutoCloseable {
             v.set(JAVA_INT, Layouts.Config.DRY_RUN, s.dryRun() ? 1 : 0);
             v.set(JAVA_INT, Layouts.Config.UNRESOLVED_MODIFY, s.unresolvedModify().ordinal());
             v.set(JAVA_INT, Layouts.Config.UNRESOLVED_READ, s.unresolvedRead().ordinal());
-            ProcessHandle self = ProcessHandle.current();
-            v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) self.pid());
-            v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, startTicks(self.pid()));
+            // start time 0: the kernel learns the exact one (which /proc cannot give) from our first operation
+            v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) ProcessHandle.current().pid());
+            v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, 0L);
             config.update(a.allocate(JAVA_INT), v, BpfMap.ANY);
-        }
-    }
-
-    /** Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-    static long startTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[19]); // field 22 is the 20th after "pid (comm)"
-        } catch (IOException e) {
-            throw new IllegalStateException("reading /proc/" + pid + "/stat", e);
         }
     }
 
