@@ -80,7 +80,7 @@ $(VM_CP): $(DEPS_STAMP) pom.xml $(shell find src/test/java -type f 2>/dev/null)
 
 VM_JUNIT = java --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(VM_CP)) \
 	org.junit.platform.console.ConsoleLauncher execute --select-package dev.filewall.vm \
-	--reports-dir $$VM_OUT/junit --disable-banner --details=tree --disable-ansi-colors
+	--reports-dir $$VM_OUT/junit --disable-banner --details=verbose --disable-ansi-colors
 
 test-vm: target/filewall $(VM_TOOLS) $(VM_CP) vm-prepare
 	$(MAKE) --no-print-directory -j2 $(VM_KERNELS:%=test-vm-%)

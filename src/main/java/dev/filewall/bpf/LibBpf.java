@@ -140,6 +140,7 @@ final class LibBpf {
     private static final MethodHandle VSNPRINTF = fn("vsnprintf", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
     private static final MethodHandle STRERRORNAME_NP = fn("strerrorname_np", ADDRESS, JAVA_INT);
     private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle BPF_LINK_GET_FD_BY_ID = fn("bpf_link_get_fd_by_id", JAVA_INT, JAVA_INT);
 
     private static final long VA_LIST_SIZE = 24;
     private static final System.Logger LOG = System.getLogger("dev.filewall.bpf.libbpf");
@@ -428,6 +429,15 @@ final class LibBpf {
     static void bpf_obj_pin(int fd, String path, String subject) {
         try (Arena a = Arena.ofConfined()) {
             check((int) BPF_OBJ_PIN.invokeExact(fd, a.allocateFrom(path)), "bpf_obj_pin", subject + " at " + path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** An fd of the link with this id, or a negative errno (-ENOENT once it is gone). */
+    static int bpf_link_get_fd_by_id(int id) {
+        try {
+            return (int) BPF_LINK_GET_FD_BY_ID.invokeExact(id);
         } catch (Throwable t) {
             throw rethrow(t);
         }

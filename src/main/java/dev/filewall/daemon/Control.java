@@ -100,8 +100,17 @@ public final class Control {
     }
 
     public int stop(PrintWriter out, PrintWriter err) throws Exception {
+        List<Path> links = pins.all().stream().filter(p -> p.getParent().getFileName().toString().equals("links")).toList();
+        List<Integer> ids = dev.filewall.bpf.PinnedLinks.ids(links);
         List<Path> removed = pins.removeAll();
-        out.println("filewall: enforcement ended: removed " + removed.size() + " pins");
+        // the kernel may release an unpinned link later: say "ended" only once every hook is gone
+        for (int i = 0; i < 100 && dev.filewall.bpf.PinnedLinks.anyAlive(ids); i++) Thread.sleep(50);
+        if (dev.filewall.bpf.PinnedLinks.anyAlive(ids)) {
+            err.println("filewall stop: the pins are removed but a hook is still attached after 5 s: something else holds its link");
+            err.flush();
+            return 3;
+        }
+        out.println("filewall: enforcement ended: removed " + removed.size() + " pins, " + ids.size() + " hooks detached");
         Optional<ProcessHandle> d = daemon();
         if (d.isPresent()) {
             signal(d.get().pid(), "TERM");

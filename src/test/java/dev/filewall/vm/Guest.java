@@ -39,11 +39,12 @@ final class Guest {
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
     }
 
-    /** fwops OP PATH [PATH2]: prints ok or the errno name. */
-    static String op(String op, String... paths) throws IOException, InterruptedException {
+    /** fwops OP ARGS: the last line it prints is ok or the errno name (the step that failed precedes it). */
+    static String op(String op, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(FWOPS.toString(), op));
-        cmd.addAll(List.of(paths));
-        return run(cmd, 30).out();
+        cmd.addAll(List.of(args));
+        String out = run(cmd, 30).out();
+        return out.substring(out.lastIndexOf('\n') + 1);
     }
 
     static Result filewall(String... args) throws IOException, InterruptedException {
