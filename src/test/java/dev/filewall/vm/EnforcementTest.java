@@ -29,8 +29,16 @@ class EnforcementTest {
     static final Path LOG = BASE.resolve("filewall.log");
     static Guest.Daemon daemon;
 
-    /** An fwops operation, the fixture it needs in the directory, and the operation it is logged as. */
-    record Case(String fwop, String logged, String fixture) {
+    /**
+     * An fwops operation, the fixture it needs in the directory, the operation it is logged as
+     * under a log rule, and the one that denies it under a deny rule (the first check that
+     * fails: ftruncate's and O_TRUNC's open for writing; null for either of READ and WRITE).
+     */
+    record Case(String fwop, String logged, String fixture, String deniedAs) {
+        Case(String fwop, String logged, String fixture) {
+            this(fwop, logged, fixture, logged);
+        }
+
         @Override
         public String toString() {
             return fwop;
@@ -40,7 +48,7 @@ class EnforcementTest {
     static final List<Case> CASES = List.of(
             new Case("open-read", "READ", "file"),
             new Case("open-write", "WRITE", "file"),
-            new Case("open-rdwr", "WRITE", "file"),
+            new Case("open-rdwr", "WRITE", "file", null),
             new Case("create", "CREATE", "none"),
             new Case("mkdir", "MKDIR", "none"),
             new Case("rmdir", "RMDIR", "dir"),
@@ -50,8 +58,8 @@ class EnforcementTest {
             new Case("link", "LINK", "file"),
             new Case("symlink", "SYMLINK", "none"),
             new Case("truncate", "TRUNCATE", "file"),
-            new Case("ftruncate", "TRUNCATE", "file"),
-            new Case("open-trunc", "TRUNCATE", "file"),
+            new Case("ftruncate", "TRUNCATE", "file", "WRITE"),
+            new Case("open-trunc", "TRUNCATE", "file", "WRITE"),
             new Case("chmod", "CHMOD", "file"),
             new Case("chown", "CHOWN", "file"),
             new Case("utimes", "SETATTR", "file"),
@@ -72,7 +80,8 @@ class EnforcementTest {
             case "rename-exchange" -> new String[] {p, p + ".other"};
             case "link" -> new String[] {p, p + ".link"};
             case "symlink" -> new String[] {"/etc/hostname", p};
-            case "tmpfile-link" -> new String[] {BASE.resolve(dir).toString(), p};
+            // the unnamed file is made where it may be, then linked in: judged as a CREATE of its name
+            case "tmpfile-link" -> new String[] {BASE.resolve("pass").toString(), p};
             default -> new String[] {p};
         };
     }
@@ -100,8 +109,11 @@ class EnforcementTest {
             }
         }
         Files.writeString(BASE.resolve("deny/after-kill"), "x");
+        // a rule without an operation covers what modifies; opens and exec are named
         Path rules = Files.writeString(BASE.resolve("rules"), """
+                operation=OPEN,operation=EXEC,file_path=/tmp/fw/deny/*,action=deny
                 file_path=/tmp/fw/deny/*,action=deny
+                operation=OPEN,operation=EXEC,file_path=/tmp/fw/log/*,action=log
                 file_path=/tmp/fw/log/*,action=log
                 file_path=/tmp/fw/pass/*,action=pass
                 """);
@@ -124,8 +136,11 @@ class EnforcementTest {
     void deniedUnderDeny(Case c) throws Exception {
         Path p = target("deny", c);
         assertThat(op(c.fwop(), args("deny", c))).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("EPERM");
-        String line = awaitLogLine(LOG, "," + c.logged() + ",", "/tmp/fw/deny/" + c.fwop(), ",deny");
-        assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d," + c.logged() + ",0,\\d+,.*");
+        String op = c.deniedAs() == null ? "(READ|WRITE)" : c.deniedAs();
+        String line = c.deniedAs() == null ? awaitLogLine(LOG, "/tmp/fw/deny/" + c.fwop() + ",", ",deny")
+                : awaitLogLine(LOG, "," + c.deniedAs() + ",", "/tmp/fw/deny/" + c.fwop() + ",", ",deny");
+        assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d," + op + ",0,\\d+,"
+                + Guest.FWOPS + ",.*,deny");
     }
 
     @Order(2)
@@ -142,7 +157,7 @@ class EnforcementTest {
     void allowedAndLoggedUnderLog(Case c) throws Exception {
         Path p = target("log", c);
         assertThat(op(c.fwop(), args("log", c))).as("%s %s:\n%s", c.fwop(), p, daemon.output).isEqualTo("ok");
-        awaitLogLine(LOG, "," + c.logged() + ",", "/tmp/fw/log/" + c.fwop(), ",log");
+        awaitLogLine(LOG, "," + c.logged() + ",", "/tmp/fw/log/" + c.fwop() + ",", ",log");
     }
 
     @Order(4)
