@@ -380,6 +380,8 @@ static __always_inline int fw_gate_path(__u32 op, void *ctx)
 	return fw_gate1(op, FW_NOPS, fw_path_mnt(p), fw_path_dentry(p));
 }
 
+#define FW_O_FMODE_EXEC 0x20 /* __FMODE_EXEC, as open_exec() puts it in f_flags */
+
 /* READ, WRITE (O_RDWR: both, the more severe wins) or OPEN (neither). The open of exec
  * (FMODE_EXEC) is judged as EXEC at bprm_check_security instead. */
 SEC("lsm/file_open")
@@ -388,7 +390,8 @@ int BPF_PROG(fw_file_open)
 	struct file *f = (void *)fw_arg(ctx, 0);
 	__u32 mode = BPF_CORE_READ(f, f_mode), op, op2 = FW_NOPS;
 
-	if (mode & FMODE_EXEC)
+	/* exec opens with __FMODE_EXEC in f_flags; f_mode carries FMODE_EXEC only on newer kernels */
+	if ((mode & FMODE_EXEC) || (BPF_CORE_READ(f, f_flags) & FW_O_FMODE_EXEC))
 		return 0;
 	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(6, 5, 0) && (mode & FMODE_NOACCOUNT_PRE_6_5))
 		return 0;
