@@ -141,6 +141,7 @@ final class LibBpf {
     private static final MethodHandle STRERRORNAME_NP = fn("strerrorname_np", ADDRESS, JAVA_INT);
     private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle BPF_LINK_GET_FD_BY_ID = fn("bpf_link_get_fd_by_id", JAVA_INT, JAVA_INT);
+    private static final MethodHandle BPF_PROG_GET_FD_BY_ID = fn("bpf_prog_get_fd_by_id", JAVA_INT, JAVA_INT);
 
     private static final long VA_LIST_SIZE = 24;
     private static final System.Logger LOG = System.getLogger("dev.filewall.bpf.libbpf");
@@ -438,6 +439,15 @@ final class LibBpf {
     static int bpf_link_get_fd_by_id(int id) {
         try {
             return (int) BPF_LINK_GET_FD_BY_ID.invokeExact(id);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** An fd of the program with this id, or a negative errno (-ENOENT once it is freed). */
+    static int bpf_prog_get_fd_by_id(int id) {
+        try {
+            return (int) BPF_PROG_GET_FD_BY_ID.invokeExact(id);
         } catch (Throwable t) {
             throw rethrow(t);
         }

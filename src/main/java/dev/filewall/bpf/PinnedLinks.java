@@ -14,28 +14,30 @@ import java.util.List;
 public final class PinnedLinks {
     private PinnedLinks() {}
 
-    /** The kernel id of each pinned link (struct bpf_link_info starts {u32 type; u32 id; ...}). */
-    public static List<Integer> ids(List<Path> pins) {
+    /**
+     * The kernel ids of each pinned link and of its program (struct bpf_link_info starts
+     * {u32 type; u32 id; u32 prog_id}): a program is freed only after its link has detached it.
+     */
+    public static List<int[]> ids(List<Path> pins) {
         return pins.stream().map(p -> {
             int fd = LibBpf.bpf_obj_get(p.toString());
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment info = a.allocate(64, 8);
                 LibBpf.bpf_obj_get_info_by_fd(fd, info, "link " + p);
-                return info.get(JAVA_INT, 4);
+                return new int[] {info.get(JAVA_INT, 4), info.get(JAVA_INT, 8)};
             } finally {
                 LibBpf.close(fd);
             }
         }).toList();
     }
 
-    /** Whether any of these links still exists. */
-    public static boolean anyAlive(List<Integer> ids) {
-        for (int id : ids) {
-            int fd = LibBpf.bpf_link_get_fd_by_id(id);
-            if (fd >= 0) {
-                LibBpf.close(fd);
-                return true;
-            }
+    /** Whether any of these links, or a program they attached, still exists. */
+    public static boolean anyAlive(List<int[]> ids) {
+        for (int[] id : ids) {
+            int link = LibBpf.bpf_link_get_fd_by_id(id[0]), prog = LibBpf.bpf_prog_get_fd_by_id(id[1]);
+            if (link >= 0) LibBpf.close(link);
+            if (prog >= 0) LibBpf.close(prog);
+            if (link >= 0 || prog >= 0) return true;
         }
         return false;
     }

@@ -101,7 +101,7 @@ public final class Control {
 
     public int stop(PrintWriter out, PrintWriter err) throws Exception {
         List<Path> links = pins.all().stream().filter(p -> p.getParent().getFileName().toString().equals("links")).toList();
-        List<Integer> ids = dev.filewall.bpf.PinnedLinks.ids(links);
+        List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(links);
         List<Path> removed = pins.removeAll();
         // the kernel may release an unpinned link later: say "ended" only once every hook is gone
         for (int i = 0; i < 100 && dev.filewall.bpf.PinnedLinks.anyAlive(ids); i++) Thread.sleep(50);
