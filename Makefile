@@ -85,7 +85,8 @@ VM_JUNIT = java --enable-native-access=ALL-UNNAMED -cp target/test-classes:targe
 test-vm: target/filewall $(VM_TOOLS) $(VM_CP) vm-prepare
 	$(MAKE) --no-print-directory -j2 $(VM_KERNELS:%=test-vm-%)
 
-$(VM_KERNELS:%=test-vm-%): test-vm-%:
+# each kernel's target stands alone too (make test-vm-6.1), so it needs the same inputs
+$(VM_KERNELS:%=test-vm-%): test-vm-%: target/filewall $(VM_TOOLS) $(VM_CP) vm-prepare-%
 	rm -rf target/vm-results/$*
 	$(call vm_run,$*,bash -c '$(VM_JUNIT)')
 
