@@ -64,8 +64,7 @@ public final class Control {
             TableSlots slots = new TableSlots(table, ctl, table.maxEntries() / 2);
             int generation = slots.generation();
             Counters c = Counters.read(counters);
-            List<Path> links = pins.all().stream().filter(p -> p.getParent().getFileName().toString().equals("links")).toList();
-            out.println("filewall: enforcing on " + links.size() + " hooks");
+            out.println("filewall: enforcing on " + pins.links().size() + " hooks");
             out.println("daemon:      " + d.map(h -> "running, pid " + h.pid()).orElse("not running (enforcement continues; events wait in the ring buffer)"));
             out.println("generation:  " + generation);
             out.println("rules:       " + activeRules(table, ctl, slots));
@@ -100,8 +99,7 @@ public final class Control {
     }
 
     public int stop(PrintWriter out, PrintWriter err) throws Exception {
-        List<Path> links = pins.all().stream().filter(p -> p.getParent().getFileName().toString().equals("links")).toList();
-        List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(links);
+        List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(pins.links());
         List<Path> removed = pins.removeAll();
         // the kernel may release an unpinned link later: say "ended" only once every hook is gone
         for (int i = 0; i < 100 && dev.filewall.bpf.PinnedLinks.anyAlive(ids); i++) Thread.sleep(50);

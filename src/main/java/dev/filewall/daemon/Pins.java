@@ -34,6 +34,11 @@ public record Pins(Path root) {
         }
     }
 
+    /** The pinned links: one per attached hook. */
+    public List<Path> links() throws IOException {
+        return all().stream().filter(p -> p.getParent().equals(root.resolve("links"))).toList();
+    }
+
     /** Removes every pin: links go first, so enforcement ends before the maps disappear. */
     public List<Path> removeAll() throws IOException {
         List<Path> removed = new ArrayList<>();
