@@ -99,6 +99,17 @@ public final class Control {
     }
 
     public int stop(PrintWriter out, PrintWriter err) throws Exception {
+        // the daemon first: while it runs it holds the programs, so they could not be freed
+        Optional<ProcessHandle> d = daemon();
+        if (d.isPresent()) {
+            signal(d.get().pid(), "TERM");
+            if (d.get().onExit().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).get() == null) {
+                err.println("filewall stop: daemon pid " + d.get().pid() + " did not exit within 10 s; enforcement stays");
+                err.flush();
+                return 3;
+            }
+            out.println("filewall: daemon pid " + d.get().pid() + " stopped");
+        }
         List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(pins.links());
         List<Path> removed = pins.removeAll();
         // the kernel may release an unpinned link later: say "ended" only once every hook is gone
@@ -109,15 +120,7 @@ public final class Control {
             return 3;
         }
         out.println("filewall: enforcement ended: removed " + removed.size() + " pins, " + ids.size() + " hooks detached");
-        Optional<ProcessHandle> d = daemon();
-        if (d.isPresent()) {
-            signal(d.get().pid(), "TERM");
-            if (!d.get().onExit().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).thenApply(h -> h != null).get())
-                err.println("filewall stop: daemon pid " + d.get().pid() + " did not exit within 10 s");
-            else out.println("filewall: daemon pid " + d.get().pid() + " stopped");
-        }
         out.flush();
-        err.flush();
         return 0;
     }
 
