@@ -17,12 +17,15 @@ BPF_HDRS := $(wildcard bpf/*.h)
 JAVA_SRCS := $(shell find src/main -type f 2>/dev/null)
 
 # Debian packages the build and both test tiers need.
-DEB_PKGS := clang llvm libbpf-dev libbpf1 bpftool make maven qemu-system-x86 busybox-static cpio kmod
+DEB_PKGS := clang llvm libbpf-dev libbpf1 bpftool make maven qemu-system-x86 busybox-static cpio kmod systemd chromium chromium-driver
 DEPS_STAMP := target/.deps-ok
+# Debian packages of `make bench`'s report and charts (bench/report); make deps installs them too.
+BENCH_PKGS := python3 python3-matplotlib
+BENCH_STAMP := target/.bench-deps-ok
 
 include src/test/vm/vm.mk
 
-.PHONY: all deps test test-host test-vm demo clean bpf bench-host $(VM_KERNELS:%=test-vm-%)
+.PHONY: all deps test test-host test-vm test-install install demo clean bpf bench bench-host bench-vm $(VM_KERNELS:%=test-vm-%)
 
 all: $(DEPS_STAMP) target/filewall
 
@@ -36,7 +39,7 @@ $(DEPS_STAMP): Makefile
 deps:
 	@[ "$$(id -u)" = 0 ] || { echo "make deps installs Debian packages: run it as root"; exit 1; }
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS) $(BENCH_PKGS)
 
 target/bpf/vmlinux.h:
 	@mkdir -p $(@D)
@@ -59,8 +62,8 @@ target/filewall.jar: $(BPF_OBJS) pom.xml $(JAVA_SRCS)
 target/filewall: target/filewall.jar src/main/sh/filewall
 	install -m 0755 src/main/sh/filewall $@
 
-test: test-host test-vm
-	@src/test/summary target/surefire-reports $(VM_KERNELS:%=target/vm-results/%/junit)
+test: test-host test-install test-vm
+	@src/test/summary target/surefire-reports target/install-results $(VM_KERNELS:%=target/vm-results/%/junit)
 
 test-host: $(DEPS_STAMP) $(BPF_OBJS) $(TEST_BPF_OBJS)
 	$(MVN_TEST) -Dfilewall.test.bpf.dir=$(CURDIR)/target/test-bpf test
@@ -78,8 +81,10 @@ target/vm/%: src/test/vm/%.c
 $(VM_CP): $(DEPS_STAMP) pom.xml $(shell find src/test/java -type f 2>/dev/null)
 	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=$(CURDIR)/$@ -Dmdep.includeScope=test
 
+# VM_SELECT narrows a run, e.g. VM_SELECT='--select-class dev.filewall.vm.PathsTest'
+VM_SELECT ?= --select-package dev.filewall.vm
 VM_JUNIT = java --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(VM_CP)) \
-	org.junit.platform.console.ConsoleLauncher execute --select-package dev.filewall.vm \
+	org.junit.platform.console.ConsoleLauncher execute $(VM_SELECT) \
 	--reports-dir $$VM_OUT/junit --disable-banner --details=verbose --disable-ansi-colors
 
 test-vm: target/filewall $(VM_TOOLS) $(VM_CP) vm-prepare
@@ -96,7 +101,59 @@ demo: target/filewall $(VM_TOOLS) vm-prepare-6.12
 clean:
 	rm -rf target
 
-# Benchmarks (bench/README.md). Host tier: compile time, table bytes, kernel cost per decision.
-bench-host: $(DEPS_STAMP) $(BPF_OBJS) $(VM_CP)
+# `make install [PREFIX=/usr/local] [DESTDIR=DIR]` (README "Install"): the launcher, the jar with
+# the BPF objects inside, the systemd unit, and /etc/filewall's configuration and rules, each
+# kept when it exists. Then doctor says whether this machine can enforce, and how to fix it.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+UNITDIR = $(PREFIX)/lib/systemd/system
+
+install: all
+	install -D -m 0755 src/main/sh/filewall $(DESTDIR)$(BINDIR)/filewall
+	install -D -m 0644 target/filewall.jar $(DESTDIR)$(PREFIX)/lib/filewall/filewall.jar
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/filewall.service > $(DESTDIR)$(UNITDIR)/filewall.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/filewall.service
+	install -d -m 0755 $(DESTDIR)/etc/filewall
+	@for f in packaging/filewall.yaml rules.yaml; do \
+	  to=$(DESTDIR)/etc/filewall/$$(basename $$f); \
+	  if [ -e $$to ]; then echo "kept $$to (the new default is $$f)"; else install -m 0644 $$f $$to && echo "installed $$to"; fi; \
+	done
+	@echo "checking this machine (filewall doctor):"
+	@$(DESTDIR)$(BINDIR)/filewall doctor || true
+	@echo "then: systemctl daemon-reload && systemctl enable --now filewall"
+
+# make install into a scratch DESTDIR and check what it installed (src/test/install/run)
+test-install: target/filewall
+	src/test/install/run target/install-results
+
+# Benchmarks (bench/README.md); not part of `make test`. `make bench` runs both tiers and writes
+# bench/results/. Host tier: compile time, table bytes, kernel cost per decision; the event
+# pipeline's throughput; the event store's queries over 1,000,000 events. VM tier (bench/run-vm): one boot of the 6.12 guest, filewall side by side
+# with AppArmor and fapolicyd; BENCH_ROUNDS, BENCH_ITERS, BENCH_MACRO_ROUNDS, BENCH_SETS size it.
+bench: bench-host bench-vm
+
+bench-host: $(DEPS_STAMP) $(BPF_OBJS) $(VM_CP) target/bench/bench_events.bpf.o
 	java -version >/dev/null 2>&1; $(JDK)/bin/java --enable-native-access=ALL-UNNAMED \
 	  -cp target/test-classes:target/classes:$$(cat $(VM_CP)) dev.filewall.compile.TableBench
+	$(JDK)/bin/java --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(VM_CP)) \
+	  dev.filewall.events.PipelineBench target/bench/bench_events.bpf.o
+	$(JDK)/bin/java --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(VM_CP)) \
+	  dev.filewall.logstore.LogstoreBench
+
+bench-vm: $(BENCH_STAMP) target/filewall target/bench/fsbench vm-prepare-6.12
+	JAVA_HOME=$(JDK) PATH="$(JDK)/bin:$$PATH" bench/run-vm
+
+$(BENCH_STAMP): Makefile $(DEPS_STAMP)
+	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+	@touch $@
+
+# static: an exec of a static binary is several times faster in the TCG guest
+target/bench/fsbench: bench/fsbench.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Werror -static -o $@ $<
+
+target/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) target/bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -16,6 +16,7 @@ struct fw_config {
 	__u64 self_start_time;     /* its group leader's task->start_time; the daemon writes 0 and the
 				      kernel learns it from the daemon's first operation, so a recycled
 				      pid is not exempt */
+	__u64 flood_window_ns;     /* identical events inside it are counted, not sent; 0: off */
 };
 
 /* fw_counters[0], per CPU: summed by the daemon at scrape time. */
@@ -25,6 +26,7 @@ struct fw_counters {
 	__u64 events_dropped;         /* events lost because fw_events was full (decision still enforced) */
 	__u64 unresolved;             /* decisions made by the unresolved policy */
 	__u64 exempt;                 /* operations of the daemon itself, not judged */
+	__u64 repeats;                /* events folded by flood control instead of sent */
 };
 
 #endif

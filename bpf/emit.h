@@ -73,7 +73,7 @@ static __always_inline void fw_ev_put(struct fw_evbuf *e, __u32 *off, __u64 src,
 }
 
 /* Sends the event whose decision fields (op, rule, action, flags, generation) and string
- * sources the caller put into fw_evbuf: completes the header from the current task, appends
+ * sources (and the flood fields) the caller put into fw_evbuf: completes the header from the current task, appends
  * the strings (exe, cmd, then the operation's npaths paths from fw_paths) and outputs it.
  * Returns 0, or -1 when the ring buffer was full (counted in events_dropped).
  * Global: verified once per program. */
@@ -93,7 +93,6 @@ __noinline int fw_emit(__u32 npaths)
 	ev->uid = BPF_CORE_READ(task, cred, fsuid.val);
 	ev->pid = task->tgid;
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	ev->repeats = 0;
 
 	fw_ev_put(e, &off, e->exe_src, e->exe_len, FW_PATH_MAX);
 	ev->exe_len = off;

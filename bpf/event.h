@@ -21,6 +21,7 @@ enum fw_event_flag {
  * the ring buffer to 8 bytes. */
 struct fw_event {
 	__u64 time_ns;         /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
+	__u64 flood_hash;      /* fw_flood_key.hash: with pid, rule, op, action the event's flood key */
 	__u32 op;              /* enum fw_op */
 	__u32 uid;             /* fsuid */
 	__u32 pid;             /* tgid */
@@ -30,11 +31,26 @@ struct fw_event {
 	__u32 action;          /* enum fw_action, as decided (see FW_EV_DRY_RUN) */
 	__u32 flags;           /* enum fw_event_flag */
 	__u32 generation;      /* table generation that decided */
-	__u32 repeats;         /* identical events folded into this one (flood control) */
+	__u32 repeats;         /* identical attempts before this one, folded by flood control (bpf/flood.h) */
 	__u16 exe_len;
 	__u16 cmd_len;
 	__u16 path_len;
 	__u16 path2_len;
+};
+
+/* fw_flood's key and value (bpf/flood.h); the daemon reads and deletes entries by key */
+struct fw_flood_key {
+	__u64 hash;            /* FNV-1a of the path, then path2 */
+	__u32 tgid;
+	__s32 rule;
+	__u32 op;
+	__u32 action;
+};
+
+struct fw_flood {
+	__u64 sent_ns;         /* the key's last event sent */
+	__u64 last_ns;         /* the last attempt folded or sent */
+	__u64 count;           /* attempts folded since sent_ns */
 };
 
 #endif

@@ -20,6 +20,7 @@
 #include "path.h"
 #include "task.h"
 #include "emit.h"
+#include "flood.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -293,7 +294,14 @@ __noinline int fw_judge(__u32 op, __u32 op2, __u32 npaths)
 		e->ev.op = op;
 		e->ev.action = action;
 		e->ev.flags = flags;
-		fw_emit(npaths);
+		e->ev.flood_hash = 0;
+		e->ev.repeats = 0;
+		if (cfg->flood_window_ns && fw_flood_fold(npaths, cfg->flood_window_ns)) {
+			cnt->repeats++;
+			return err;
+		}
+		if (fw_emit(npaths) && cfg->flood_window_ns)
+			fw_flood_unfold(npaths);
 	}
 	return err;
 }

@@ -22,7 +22,11 @@
 #endif
 
 static const char *usage_text =
-	"usage: fwops OP PATH [ARG]\n"
+	"usage: fwops [-x] [-w] [-C DIR] [-n N] OP PATH [ARG]\n"
+	"  -x        PATH and ARG are escaped: \\xHH is that byte, \\\\ a backslash (non-UTF-8 names)\n"
+	"  -w        wait for a line on stdin first (a process that predates the daemon)\n"
+	"  -C DIR    enter DIR one component at a time first, so DIR may exceed PATH_MAX\n"
+	"  -n N      perform OP N times (a flood); prints the last outcome\n"
 	"  open-read PATH | open-write PATH | open-rdwr PATH   open(2) with that access\n"
 	"  open-trunc PATH          open(O_WRONLY|O_TRUNC)\n"
 	"  create PATH              open(O_CREAT|O_EXCL|O_WRONLY, 0644)\n"
@@ -39,6 +43,7 @@ static const char *usage_text =
 	"  exec PATH [ARG]          fork, execve(PATH, {PATH, ARG}); ok once execve succeeded\n"
 	"  mknod-fifo PATH          mknod(PATH, S_IFIFO|0644)\n"
 	"  tmpfile-link DIR NEWPATH open(DIR, O_TMPFILE|O_WRONLY), then linkat(AT_EMPTY_PATH) as NEWPATH\n"
+	"  mkdirs PATH              mkdir each missing component, entering each: PATH may exceed PATH_MAX\n"
 	"prints ok or the errno name; exit 0 ok, 1 EPERM, 2 other errno, 64 usage\n"
 	"build: gcc -O2 -Wall -Werror -o target/vm/fwops src/test/vm/fwops.c\n";
 
@@ -69,10 +74,14 @@ static const char *errname(int e)
 	return buf;
 }
 
+static int quiet;
+
 static int result(const char *step, int rc)
 {
 	int e = errno;
 
+	if (quiet)
+		return rc >= 0 ? 0 : e == EPERM ? 1 : 2;
 	if (rc >= 0) {
 		puts("ok");
 		return 0;
@@ -138,18 +147,87 @@ static int do_tmpfile_link(const char *dir, const char *newpath)
 	return rc;
 }
 
+/* \xHH -> the byte, \\ -> a backslash, in place */
+static char *unescape(char *s)
+{
+	char *r = s, *w = s;
+	unsigned int b;
+
+	while (*r) {
+		if (r[0] == '\\' && r[1] == 'x' && sscanf(r + 2, "%2x", &b) == 1) {
+			*w++ = (char)b;
+			r += 4;
+		} else if (r[0] == '\\' && r[1] == '\\') {
+			*w++ = '\\';
+			r += 2;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = 0;
+	return s;
+}
+
+/* chdir along path one component at a time, creating the missing ones if create */
+static int walk(char *path, int create)
+{
+	char *c, *save = NULL;
+
+	if (path[0] == '/' && chdir("/"))
+		return result("chdir", -1);
+	for (c = strtok_r(path, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (create && mkdir(c, 0755) && errno != EEXIST)
+			return result("mkdir", -1);
+		if (chdir(c))
+			return result("chdir", -1);
+	}
+	return -1;
+}
+
+static int run(const char *op, const char *path, const char *arg);
+
 int main(int argc, char **argv)
 {
-	const char *op, *path, *arg;
-	int fd, rc;
+	int rc, escaped = 0;
+	long times = 1;
+	char line[16];
 
-	if (argc < 3 || argc > 4) {
+	for (; argc > 1 && argv[1][0] == '-'; argc--, argv++) {
+		if (strcmp(argv[1], "-x") == 0) {
+			escaped = 1;
+		} else if (strcmp(argv[1], "-w") == 0) {
+			if (!fgets(line, sizeof(line), stdin))
+				return result("read stdin", -1);
+		} else if (strcmp(argv[1], "-n") == 0 && argc > 2) {
+			times = atol(argv[2]);
+			argc--, argv++;
+		} else if (strcmp(argv[1], "-C") == 0 && argc > 2) {
+			rc = walk(argv[2], 0);
+			if (rc >= 0)
+				return rc;
+			argc--, argv++;
+		} else {
+			fputs(usage_text, stderr);
+			return 64;
+		}
+	}
+	if (escaped)
+		for (int i = 2; i < argc; i++)
+			unescape(argv[i]);
+	if (argc < 3 || argc > 4 || times < 1) {
 		fputs(usage_text, stderr);
 		return 64;
 	}
-	op = argv[1];
-	path = argv[2];
-	arg = argc > 3 ? argv[3] : NULL;
+	/* a flood prints only its last outcome */
+	for (quiet = 1; times > 1; times--)
+		run(argv[1], argv[2], argc > 3 ? argv[3] : NULL);
+	quiet = 0;
+	return run(argv[1], argv[2], argc > 3 ? argv[3] : NULL);
+}
+
+static int run(const char *op, const char *path, const char *arg)
+{
+	int fd, rc;
 
 #define IS(name) (strcmp(op, name) == 0)
 #define NEED_ARG() do { if (!arg) { fputs(usage_text, stderr); return 64; } } while (0)
@@ -163,6 +241,10 @@ int main(int argc, char **argv)
 		return result("open", open_close(path, O_WRONLY | O_TRUNC, 0));
 	if (IS("create"))
 		return result("open", open_close(path, O_CREAT | O_EXCL | O_WRONLY, 0644));
+	if (IS("mkdirs")) {
+		rc = walk((char *)path, 1);
+		return rc >= 0 ? rc : result("mkdirs", 0);
+	}
 	if (IS("mkdir"))
 		return result("mkdir", mkdir(path, 0755));
 	if (IS("rmdir"))

@@ -1,7 +1,9 @@
 /* The iLocker case's trojan, harmless and bounded: it copies its own program file to
  * /usr/bin/<random>, /tmp/<random> and /usr/lib/libudev.so, and if a copy succeeds it runs
  * that copy (at most 3 generations deep) and exits. Used by the VM tests and `make demo`,
- * only ever inside the guest. It prints one line per attempt: "copy DEST: ok|ERRNO". */
+ * only ever inside the guest. `trojan [GENERATION [ATTEMPTS]]`: like the real one it keeps
+ * trying, ATTEMPTS times per destination (default 1), stopping at the first success. It prints
+ * one line per destination: "copy DEST: ok|ERRNO", or "copy DEST xN: ..." after N attempts. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,7 @@ static void random_name(char *out, size_t len)
 int main(int argc, char **argv)
 {
 	int generation = argc > 1 ? atoi(argv[1]) : 0;
+	int attempts = argc > 2 ? atoi(argv[2]) : 1;
 	char name[11], bin[64], tmp[64];
 	srand(time(NULL) ^ getpid());
 	random_name(name, sizeof(name));
@@ -52,8 +55,15 @@ int main(int argc, char **argv)
 	const char *dests[] = {bin, tmp, "/usr/lib/libudev.so"};
 	const char *copied = NULL;
 	for (int i = 0; i < 3; i++) {
-		int e = copy_self(dests[i]);
-		printf("trojan[%d] pid %d copy %s: %s\n", generation, getpid(), dests[i], e ? strerrorname_np(e) : "ok");
+		int e, n = 0;
+		do
+			e = copy_self(dests[i]);
+		while (e && ++n < attempts);
+		if (attempts > 1)
+			printf("trojan[%d] pid %d copy %s x%d: %s\n", generation, getpid(), dests[i], e ? n : n + 1,
+			       e ? strerrorname_np(e) : "ok");
+		else
+			printf("trojan[%d] pid %d copy %s: %s\n", generation, getpid(), dests[i], e ? strerrorname_np(e) : "ok");
 		if (!e && !copied)
 			copied = dests[i];
 	}

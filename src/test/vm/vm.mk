@@ -2,7 +2,7 @@
 # 6.1 and 6.12 kernels under qemu. See src/test/vm/README.md.
 VM_DIR := src/test/vm
 VM_KERNELS ?= 6.1 6.12
-VM_TIMEOUT ?= 600
+VM_TIMEOUT ?= 1500
 VM_RUN := $(VM_DIR)/vm-run
 
 # $(call vm_run,KERNEL,COMMAND...): run COMMAND as root in the KERNEL guest, in the current

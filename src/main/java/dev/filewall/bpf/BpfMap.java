@@ -130,6 +130,15 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Copies the value of key into value and removes the entry in one step; false if the key is absent. */
+    public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
+        try (var _ = life.enter()) {
+            requireSize("key", key, keySize);
+            requireSize("value", value, valueBufferSize);
+            return LibBpf.bpf_map_lookup_and_delete_elem(rawFd(), key, value, subject());
+        }
+    }
+
     public Optional<byte[]> lookup(byte[] key) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment value = a.allocate(valueBufferSize(), 8);

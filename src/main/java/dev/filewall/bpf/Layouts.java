@@ -161,13 +161,15 @@ public final class Layouts {
                 JAVA_INT.withName("unresolved_modify"),
                 JAVA_INT.withName("unresolved_read"),
                 JAVA_INT.withName("self_tgid"),
-                JAVA_LONG.withName("self_start_time")).withName("fw_config");
+                JAVA_LONG.withName("self_start_time"),
+                JAVA_LONG.withName("flood_window_ns")).withName("fw_config");
 
         public static final long DRY_RUN = offset(LAYOUT, "dry_run");
         public static final long UNRESOLVED_MODIFY = offset(LAYOUT, "unresolved_modify");
         public static final long UNRESOLVED_READ = offset(LAYOUT, "unresolved_read");
         public static final long SELF_TGID = offset(LAYOUT, "self_tgid");
         public static final long SELF_START_TIME = offset(LAYOUT, "self_start_time");
+        public static final long FLOOD_WINDOW_NS = offset(LAYOUT, "flood_window_ns");
     }
 
     /** struct fw_counters (bpf/config.h): per-CPU counts of the LSM programs. */
@@ -179,7 +181,8 @@ public final class Layouts {
                 JAVA_LONG.withName("events"),
                 JAVA_LONG.withName("events_dropped"),
                 JAVA_LONG.withName("unresolved"),
-                JAVA_LONG.withName("exempt")).withName("fw_counters");
+                JAVA_LONG.withName("exempt"),
+                JAVA_LONG.withName("repeats")).withName("fw_counters");
 
         /** decisions[op][action] is at DECISIONS + 8 * (3 * op + action). */
         public static final long DECISIONS = offset(LAYOUT, "decisions");
@@ -187,6 +190,7 @@ public final class Layouts {
         public static final long EVENTS_DROPPED = offset(LAYOUT, "events_dropped");
         public static final long UNRESOLVED = offset(LAYOUT, "unresolved");
         public static final long EXEMPT = offset(LAYOUT, "exempt");
+        public static final long REPEATS = offset(LAYOUT, "repeats");
     }
 
     /** struct fw_event (bpf/event.h): header of a ring buffer record; the strings follow it. */
@@ -195,6 +199,7 @@ public final class Layouts {
 
         public static final StructLayout LAYOUT = MemoryLayout.structLayout(
                 JAVA_LONG.withName("time_ns"),
+                JAVA_LONG.withName("flood_hash"),
                 JAVA_INT.withName("op"),
                 JAVA_INT.withName("uid"),
                 JAVA_INT.withName("pid"),
@@ -211,6 +216,7 @@ public final class Layouts {
                 JAVA_SHORT.withName("path2_len")).withName("fw_event");
 
         public static final long TIME_NS = offset(LAYOUT, "time_ns");
+        public static final long FLOOD_HASH = offset(LAYOUT, "flood_hash");
         public static final long OP = offset(LAYOUT, "op");
         public static final long UID = offset(LAYOUT, "uid");
         public static final long PID = offset(LAYOUT, "pid");
@@ -227,9 +233,41 @@ public final class Layouts {
         public static final long PATH2_LEN = offset(LAYOUT, "path2_len");
     }
 
+    /** struct fw_flood_key (bpf/event.h): the key of fw_flood. */
+    public static final class FloodKey {
+        private FloodKey() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_LONG.withName("hash"),
+                JAVA_INT.withName("tgid"),
+                JAVA_INT.withName("rule"),
+                JAVA_INT.withName("op"),
+                JAVA_INT.withName("action")).withName("fw_flood_key");
+
+        public static final long HASH = offset(LAYOUT, "hash");
+        public static final long TGID = offset(LAYOUT, "tgid");
+        public static final long RULE = offset(LAYOUT, "rule");
+        public static final long OP = offset(LAYOUT, "op");
+        public static final long ACTION = offset(LAYOUT, "action");
+    }
+
+    /** struct fw_flood (bpf/event.h): the value of fw_flood. */
+    public static final class Flood {
+        private Flood() {}
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_LONG.withName("sent_ns"),
+                JAVA_LONG.withName("last_ns"),
+                JAVA_LONG.withName("count")).withName("fw_flood");
+
+        public static final long SENT_NS = offset(LAYOUT, "sent_ns");
+        public static final long LAST_NS = offset(LAYOUT, "last_ns");
+        public static final long COUNT = offset(LAYOUT, "count");
+    }
+
     /** Every mirrored struct. */
     public static final List<StructLayout> ALL = List.of(Query.LAYOUT, TableHdr.LAYOUT, Group.LAYOUT, Ctl.LAYOUT,
-            Block.LAYOUT, Stats.LAYOUT, Config.LAYOUT, Counters.LAYOUT, Event.LAYOUT);
+            Block.LAYOUT, Stats.LAYOUT, Config.LAYOUT, Counters.LAYOUT, Event.LAYOUT, FloodKey.LAYOUT, Flood.LAYOUT);
 
     private static long offset(StructLayout layout, String member) {
         return layout.byteOffset(groupElement(member));

@@ -99,6 +99,9 @@ final class LibBpf {
     private static final MethodHandle LIBBPF_SET_PRINT = fn("libbpf_set_print", ADDRESS, ADDRESS);
     private static final MethodHandle LIBBPF_NUM_POSSIBLE_CPUS = fn("libbpf_num_possible_cpus", JAVA_INT);
     private static final MethodHandle LIBBPF_STRERROR = fn("libbpf_strerror", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle LIBBPF_MAJOR_VERSION = fn("libbpf_major_version", JAVA_INT);
+    private static final MethodHandle LIBBPF_MINOR_VERSION = fn("libbpf_minor_version", JAVA_INT);
+    private static final MethodHandle LIBBPF_PROBE_BPF_PROG_TYPE = fn("libbpf_probe_bpf_prog_type", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_OBJECT__OPEN_MEM = errnoFn("bpf_object__open_mem", ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
     private static final MethodHandle BPF_OBJECT__LOAD = fn("bpf_object__load", JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_OBJECT__CLOSE = voidFn("bpf_object__close", ADDRESS);
@@ -124,6 +127,7 @@ final class LibBpf {
     private static final MethodHandle BPF_OBJ_GET = fn("bpf_obj_get", JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_OBJ_GET_INFO_BY_FD = fn("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_MAP_LOOKUP_ELEM = fn("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle BPF_MAP_LOOKUP_AND_DELETE_ELEM = fn("bpf_map_lookup_and_delete_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_MAP_UPDATE_ELEM = fn("bpf_map_update_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
     private static final MethodHandle BPF_MAP_UPDATE_BATCH = fn("bpf_map_update_batch", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_PROG_TEST_RUN_OPTS = fn("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
@@ -282,6 +286,24 @@ final class LibBpf {
         }
     }
 
+    /** The libbpf.so.1 this process loaded: {major, minor}. */
+    static int[] libbpf_version() {
+        try {
+            return new int[] {(int) LIBBPF_MAJOR_VERSION.invokeExact(), (int) LIBBPF_MINOR_VERSION.invokeExact()};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** 1 when the kernel loads programs of this type, 0 when it refuses them, else a negative errno. */
+    static int libbpf_probe_bpf_prog_type(int progType) {
+        try {
+            return (int) LIBBPF_PROBE_BPF_PROG_TYPE.invokeExact(progType, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // ---- objects ----
 
     static MemorySegment bpf_object__open_mem(MemorySegment elf, String name) {
@@ -390,6 +412,18 @@ final class LibBpf {
             int rc = (int) BPF_MAP_LOOKUP_ELEM.invokeExact(fd, key, value);
             if (rc == -ENOENT) return false;
             check(rc, "bpf_map_lookup_elem", subject);
+            return true;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Returns false if the key is absent (ENOENT); atomic for hash maps (Linux 5.14). */
+    static boolean bpf_map_lookup_and_delete_elem(int fd, MemorySegment key, MemorySegment value, String subject) {
+        try {
+            int rc = (int) BPF_MAP_LOOKUP_AND_DELETE_ELEM.invokeExact(fd, key, value);
+            if (rc == -ENOENT) return false;
+            check(rc, "bpf_map_lookup_and_delete_elem", subject);
             return true;
         } catch (Throwable t) {
             throw rethrow(t);

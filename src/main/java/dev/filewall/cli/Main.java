@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "filewall", mixinStandardHelpOptions = true, version = "filewall 0.1.0",
         description = "A file-operation firewall: the kernel checks every file operation against your rules.",
         subcommands = {CheckCommand.class, ExplainCommand.class, ConvertCommand.class, CompileCommand.class,
-                RunCommand.class, ControlCommands.Reload.class, ControlCommands.Status.class, ControlCommands.Stop.class},
+                RunCommand.class, LogCommand.class, ControlCommands.Reload.class, ControlCommands.Status.class, ControlCommands.Stop.class,
+                DoctorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the rules have errors (each is printed as file:line:column: message)",
                 "2:usage error", "3:failure at run time (kernel, I/O)"})

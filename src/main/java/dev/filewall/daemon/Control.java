@@ -6,12 +6,14 @@ import dev.filewall.bpf.BpfMap;
 import dev.filewall.bpf.Layouts;
 import dev.filewall.bpf.TableSlots;
 import dev.filewall.compile.Table;
+import dev.filewall.logstore.PipelineStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,24 +32,39 @@ public final class Control {
         return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).filter(ProcessHandle::isAlive);
     }
 
+    /** Where the daemon records the outcome of its latest reload: "N ok|rejected", then its messages. */
+    public static Path reloadResult(Path pidFile) {
+        return pidFile.resolveSibling("reload.result");
+    }
+
+    /** Where the daemon writes its event pipeline's counts every second (logstore.PipelineStatus). */
+    public static Path statusFile(Path pidFile) {
+        return pidFile.resolveSibling("status.json");
+    }
+
+    /** Exit code: 0 reloaded, 1 the rules were rejected (the running table stays), 3 no daemon or no answer. */
     public int reload(PrintWriter out, PrintWriter err) throws Exception {
         Optional<ProcessHandle> d = daemon();
         if (d.isEmpty()) {
             err.println("filewall reload: no daemon is running (" + pidFile + ")");
             return 3;
         }
-        int before = generation();
+        Path result = reloadResult(pidFile);
+        String before = Files.exists(result) ? Files.readString(result) : "";
         signal(d.get().pid(), "HUP");
-        for (int i = 0; i < 100; i++) {
+        // compiling a large rule set takes a while, under emulation far longer
+        for (int i = 0; i < 600 && d.get().isAlive(); i++) {
             Thread.sleep(100);
-            int g = generation();
-            if (g != before) {
-                out.println("filewall: reloaded, generation " + g);
-                return 0;
+            String now = Files.exists(result) ? Files.readString(result) : "";
+            if (!now.isEmpty() && !now.equals(before)) {
+                String[] lines = now.split("\n", 2);
+                boolean ok = lines[0].endsWith(" ok");
+                (ok ? out : err).print(lines.length > 1 ? lines[1] : "");
+                (ok ? out : err).flush();
+                return ok ? 0 : 1;
             }
         }
-        err.println("filewall reload: the daemon did not install a new table within 10 s (generation " + before
-                + " stays); its output says why");
+        err.println("filewall reload: daemon pid " + d.get().pid() + " did not answer within 60 s; its output says why");
         return 3;
     }
 
@@ -69,12 +86,24 @@ public final class Control {
             out.println("generation:  " + generation);
             out.println("rules:       " + activeRules(table, ctl, slots));
             out.println("decisions:   " + c.total() + " (deny " + sum(c, 2) + ", log " + sum(c, 1) + ", pass " + sum(c, 0) + ")");
-            out.println("events:      " + c.events() + " sent, " + c.dropped() + " dropped (ring buffer full)");
+            out.println("events:      " + c.events() + " sent, " + c.dropped() + " dropped (ring buffer full), "
+                    + c.repeats() + " repeats folded by flood control");
             out.println("unresolved:  " + c.unresolved() + " decided by the unresolved-path policy");
+            if (d.isPresent()) pipeline(out);
             out.println("pins:        " + pins.root());
             for (Path p : pins.all()) out.println("  " + pins.root().relativize(p));
             out.flush();
             return 0;
+        }
+    }
+
+    /** The running daemon's log, hand-off and store, as it last wrote them. */
+    private void pipeline(PrintWriter out) {
+        Path file = statusFile(pidFile);
+        try {
+            PipelineStatus.read(file).ifPresent(p -> p.lines(ZoneId.systemDefault()).forEach(out::println));
+        } catch (IOException | RuntimeException e) {
+            out.println("pipeline:    " + file + " is unreadable: " + e.getMessage());
         }
     }
 

@@ -8,8 +8,8 @@ import dev.filewall.bpf.Layouts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** fw_counters summed over CPUs: decisions[op][action], events, drops, unresolved, exempt. */
-public record Counters(long[][] decisions, long events, long dropped, long unresolved, long exempt) {
+/** fw_counters summed over CPUs: decisions[op][action], events, drops, unresolved, exempt, repeats folded. */
+public record Counters(long[][] decisions, long events, long dropped, long unresolved, long exempt, long repeats) {
     static Counters read(BpfMap map) {
         try (Arena a = Arena.ofConfined()) {
             long stride = Layouts.Counters.LAYOUT.byteSize();
@@ -17,7 +17,7 @@ public record Counters(long[][] decisions, long events, long dropped, long unres
             map.lookup(a.allocate(JAVA_INT), v);
             int cpus = (int) (map.valueBufferSize() / stride);
             long[][] d = new long[Layouts.FW_NOPS][3];
-            long ev = 0, dr = 0, un = 0, ex = 0;
+            long ev = 0, dr = 0, un = 0, ex = 0, rp = 0;
             for (int c = 0; c < cpus; c++) {
                 long base = c * stride;
                 for (int op = 0; op < Layouts.FW_NOPS; op++)
@@ -27,8 +27,9 @@ public record Counters(long[][] decisions, long events, long dropped, long unres
                 dr += v.get(JAVA_LONG, base + Layouts.Counters.EVENTS_DROPPED);
                 un += v.get(JAVA_LONG, base + Layouts.Counters.UNRESOLVED);
                 ex += v.get(JAVA_LONG, base + Layouts.Counters.EXEMPT);
+                rp += v.get(JAVA_LONG, base + Layouts.Counters.REPEATS);
             }
-            return new Counters(d, ev, dr, un, ex);
+            return new Counters(d, ev, dr, un, ex, rp);
         }
     }
 

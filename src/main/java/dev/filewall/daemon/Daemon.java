@@ -7,13 +7,20 @@ import dev.filewall.compile.TableException;
 import dev.filewall.events.BootClock;
 import dev.filewall.events.EventDecoder;
 import dev.filewall.events.EventLog;
+import dev.filewall.logstore.PipelineStatus;
+import dev.filewall.logstore.Retention;
+import dev.filewall.logstore.StoreWriter;
+import dev.filewall.metrics.Metrics;
+import dev.filewall.metrics.MetricsServer;
 import dev.filewall.rules.RuleException;
 import dev.filewall.rules.RuleFiles;
 import dev.filewall.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,15 +31,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the daemon leaves enforcement in place; only {@code filewall stop} ends it.
  */
 public final class Daemon {
+    /** metrics: where to serve /metrics and /healthz, or null for nowhere; store: the event store, or null for none. */
     public record Options(Path rules, RuleFiles.Format format, Path log, Path jsonLog, Path pidFile,
-                          Enforcer.Settings settings, Pins pins) {}
+                          Enforcer.Settings settings, Pins pins, InetSocketAddress metrics, Path store, Retention retention) {}
 
     private final Options opt;
     private final PrintWriter out, err;
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
+    private long reloads;
+    private Metrics metrics;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
     private final Object wake = new Object();
+    private boolean statusFailed;
+    /** Seconds from the kernel's decision to the drain writing its event, for the latest event. */
+    private volatile double drainLag;
 
     public Daemon(Options opt, PrintWriter out, PrintWriter err) {
         this.opt = opt;
@@ -66,8 +79,17 @@ public final class Daemon {
         Files.createDirectories(opt.pidFile().getParent());
         Files.writeString(opt.pidFile(), ProcessHandle.current().pid() + "\n");
         installSignals();
-        try (enforcer; EventLog log = new EventLog(opt.log(), opt.jsonLog(), ZoneId.systemDefault())) {
-            Thread drain = Thread.ofPlatform().name("filewall-drain").start(() -> drain(enforcer, log));
+        metrics = new Metrics(enforcer::counters, this::hooksAttached, opt.settings().dryRun());
+        metrics.loaded(enforcer.slots().generation(), table.stats().rules(), table.stats().bytes());
+        metrics.drainLag(() -> drainLag);
+        try (enforcer; EventLog log = new EventLog(opt.log(), opt.jsonLog(), ZoneId.systemDefault());
+             StoreWriter store = opt.store() == null ? null : StoreWriter.start(new StoreWriter.Settings(opt.store(), opt.retention()));
+             MetricsServer served = opt.metrics() == null ? null : MetricsServer.start(opt.metrics(), metrics)) {
+            if (served != null) out.println("filewall: metrics at " + served.url() + "/metrics");
+            if (store != null) metrics.stage("handoff", () -> store.stats().offered(), () -> store.stats().handoffLost())
+                    .stage("store", () -> store.stats().stored(), () -> store.stats().storeLost())
+                    .storeState(StoreWriter.State.class, () -> store.stats().state());
+            Thread drain = Thread.ofPlatform().name("filewall-drain").start(() -> drain(enforcer, log, store));
             while (stop.getCount() > 0) {
                 synchronized (wake) {
                     if (!reloadRequested.get() && stop.getCount() > 0) wake.wait(1000);
@@ -77,56 +99,93 @@ public final class Daemon {
             drain.join();
         } finally {
             Files.deleteIfExists(opt.pidFile());
+            Files.deleteIfExists(Control.statusFile(opt.pidFile()));
             done.countDown();
         }
         return 0;
     }
 
     private Table compile() {
+        return compile(new java.util.ArrayList<>());
+    }
+
+    /** The compiled rules, or null with what is wrong added to problems (and printed). */
+    private Table compile(java.util.List<String> problems) {
         try {
             RuleSet set = RuleFiles.load(opt.rules(), opt.format());
             return TableCompiler.compile(set, 0);
         } catch (RuleException e) {
-            e.errors().forEach(er -> err.println(er));
-            err.println(e.errors().size() + " errors in " + opt.rules() + "; nothing was applied");
+            e.errors().forEach(er -> problems.add(er.toString()));
+            problems.add(e.errors().size() + " errors in " + opt.rules() + "; nothing was applied");
         } catch (TableException e) {
-            err.println("filewall: " + opt.rules() + ": " + e.getMessage() + "; nothing was applied");
+            problems.add("filewall: " + opt.rules() + ": " + e.getMessage() + "; nothing was applied");
         }
+        problems.forEach(err::println);
         err.flush();
         return null;
     }
 
-    /** A rule file with errors is rejected whole; the running table stays. */
+    /**
+     * A rule file with errors is rejected whole; the running table stays. The outcome also goes
+     * to {@link Control#reloadResult}, numbered, so that `filewall reload` can print it.
+     */
     private void reload(Enforcer enforcer) {
-        Table t = compile();
+        var problems = new java.util.ArrayList<String>();
+        Table t = compile(problems);
+        boolean ok = false;
         if (t == null) {
-            err.println("filewall: reload rejected, generation " + enforcer.slots().generation() + " stays");
+            problems.add("filewall: reload rejected, generation " + enforcer.slots().generation() + " stays");
         } else {
             try {
                 int g = enforcer.slots().publish(t);
-                out.println("filewall: reloaded " + t.stats().rules() + " rules, generation " + g);
+                problems.add("filewall: reloaded " + t.stats().rules() + " rules, generation " + g);
+                ok = true;
             } catch (RuntimeException e) {
-                err.println("filewall: reload failed, generation " + enforcer.slots().generation() + " stays: " + e.getMessage());
+                problems.add("filewall: reload failed, generation " + enforcer.slots().generation() + " stays: " + e.getMessage());
             }
         }
+        if (ok) metrics.reloaded(enforcer.slots().generation(), t.stats().rules(), t.stats().bytes());
+        else metrics.reloadFailed();
+        (ok ? out : err).println(problems.getLast());
         out.flush();
         err.flush();
+        reloads++;
+        try {
+            Path result = Control.reloadResult(opt.pidFile()), tmp = result.resolveSibling(result.getFileName() + ".tmp");
+            Files.writeString(tmp, ProcessHandle.current().pid() + ":" + reloads + " " + (ok ? "ok" : "rejected") + "\n" + String.join("\n", problems) + "\n");
+            Files.move(tmp, result, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            err.println("filewall: could not record the reload's outcome: " + e);
+        }
     }
 
-    private void drain(Enforcer enforcer, EventLog log) {
+    /** store: null without one; else each event goes to its hand-off once it is in the CSV log. */
+    private void drain(Enforcer enforcer, EventLog log, StoreWriter store) {
         BootClock clock = new BootClock();
         EventDecoder decoder = new EventDecoder(clock);
         long[] bad = {0};
-        long droppedSeen = enforcer.counters().dropped();
+        long[] logged = {0, 0}; // events written, malformed records skipped: for the status file
+        long droppedSeen = enforcer.counters().dropped(), reportedAt = System.nanoTime();
+        FloodSweeper flood = new FloodSweeper(enforcer.flood(), opt.settings().floodWindow(), clock);
+        java.util.function.Consumer<dev.filewall.events.Event> sink = e -> {
+            log.write(e);
+            logged[0]++;
+            if (store != null) store.offer(e);
+        };
         try (RingBuffer ring = new RingBuffer(enforcer.events(), rec -> {
             try {
-                log.write(decoder.decode(rec));
+                var ev = decoder.decode(rec);
+                sink.accept(ev);
+                drainLag = (BootClock.bootNanos() - rec.get(java.lang.foreign.ValueLayout.JAVA_LONG,
+                        dev.filewall.bpf.Layouts.Event.TIME_NS)) / 1e9;
+                flood.sent(rec, ev);
             } catch (IllegalArgumentException e) {
                 bad[0]++;
             }
         })) {
             while (stop.getCount() > 0) {
                 int n = ring.poll(200);
+                n += flood.sweep(BootClock.bootNanos(), sink);
                 if (n > 0 || bad[0] > 0) {
                     clock.refresh();
                     long dropped = enforcer.counters().dropped();
@@ -136,17 +195,41 @@ public final class Daemon {
                     }
                     if (bad[0] > 0) {
                         log.note(bad[0] + " malformed events skipped");
+                        logged[1] += bad[0];
                         bad[0] = 0;
                     }
                     log.flush();
                 }
+                if (System.nanoTime() - reportedAt >= 1_000_000_000L) {
+                    report(enforcer, log, store, logged);
+                    reportedAt = System.nanoTime();
+                }
             }
             ring.consume();
             log.flush();
+            report(enforcer, log, store, logged);
         } catch (RuntimeException e) {
             err.println("filewall: event drain failed: " + e);
             err.flush();
             requestStop();
+        }
+    }
+
+    /** The store's losses and state changes into the CSV log; every stage's counts into the status file. */
+    private void report(Enforcer enforcer, EventLog log, StoreWriter store, long[] logged) {
+        if (store != null) {
+            store.notes().forEach(log::note);
+            log.flush();
+        }
+        Counters c = enforcer.counters();
+        Path file = Control.statusFile(opt.pidFile());
+        try {
+            new PipelineStatus(Instant.now(), c.events(), c.dropped(), logged[0], logged[1], store == null ? null : store.stats())
+                    .write(file);
+        } catch (IOException e) {
+            if (!statusFailed) err.println("filewall: cannot write " + file + " (filewall status will lack the pipeline): " + e);
+            err.flush();
+            statusFailed = true;
         }
     }
 
@@ -166,6 +249,15 @@ public final class Daemon {
                 Thread.currentThread().interrupt();
             }
         }));
+    }
+
+    /** The hooks pinned now: what the metrics count as attached. */
+    private int hooksAttached() {
+        try {
+            return opt.pins().links().size();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     void requestStop() {

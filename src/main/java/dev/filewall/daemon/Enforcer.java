@@ -26,15 +26,18 @@ import java.util.List;
  */
 public final class Enforcer implements AutoCloseable {
     /** The maps the daemon reads or writes, all pinned. */
-    static final List<String> MAPS = List.of("fw_table", "fw_ctl", "fw_config", "fw_counters", "fw_events", "fw_stats");
+    static final List<String> MAPS = List.of("fw_table", "fw_ctl", "fw_config", "fw_counters", "fw_events", "fw_stats", "fw_flood");
 
-    public record Settings(int slotBlocks, int ringBytes, boolean dryRun, Action unresolvedModify, Action unresolvedRead) {
-        public static final Settings DEFAULT = new Settings(4096, 4 << 20, false, Action.DENY, Action.LOG);
+    /** floodWindow: identical events inside it are counted in the kernel, not sent (zero: every event is sent). */
+    public record Settings(int slotBlocks, int ringBytes, boolean dryRun, Action unresolvedModify, Action unresolvedRead,
+                           java.time.Duration floodWindow) {
+        public static final Settings DEFAULT = new Settings(4096, 4 << 20, false, Action.DENY, Action.LOG,
+                java.time.Duration.ofSeconds(1));
     }
 
     private final BpfObject obj; // null when adopted
     private final List<BpfMap> opened = new ArrayList<>();
-    final BpfMap table, ctl, config, counters, events;
+    final BpfMap table, ctl, config, counters, events, flood;
     final TableSlots slots;
     final boolean adopted;
     final List<String> attached;
@@ -46,6 +49,7 @@ public final class Enforcer implements AutoCloseable {
         this.config = maps.apply("fw_config");
         this.counters = maps.apply("fw_counters");
         this.events = maps.apply("fw_events");
+        this.flood = maps.apply("fw_flood");
         this.adopted = adopted;
         this.attached = attached;
         this.slots = new TableSlots(table, ctl, table.maxEntries() / 2);
@@ -119,6 +123,7 @@ public final class Enforcer implements AutoCloseable {
             // start time 0: the kernel learns the exact one (which /proc cannot give) from our first operation
             v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) ProcessHandle.current().pid());
             v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, 0L);
+            v.set(JAVA_LONG, Layouts.Config.FLOOD_WINDOW_NS, s.floodWindow().toNanos());
             config.update(a.allocate(JAVA_INT), v, BpfMap.ANY);
         }
     }
@@ -129,6 +134,10 @@ public final class Enforcer implements AutoCloseable {
 
     public BpfMap events() {
         return events;
+    }
+
+    public BpfMap flood() {
+        return flood;
     }
 
     /** Sums fw_counters over CPUs. */

@@ -1,7 +1,9 @@
 package dev.filewall.events;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.filewall.bpf.Layouts;
@@ -41,6 +43,22 @@ public final class EventDecoder {
                 r.get(JAVA_INT, Layouts.Event.PID), r.get(JAVA_INT, Layouts.Event.PPID), r.get(JAVA_INT, Layouts.Event.RULE),
                 Action.values()[action], r.get(JAVA_INT, Layouts.Event.FLAGS), r.get(JAVA_INT, Layouts.Event.GENERATION),
                 r.get(JAVA_INT, Layouts.Event.REPEATS), s[0], s[1], s[2], s[3]);
+    }
+
+    /**
+     * The record's key in fw_flood (struct fw_flood_key), by which the daemon collects the
+     * count of a flood that stopped; the record must have passed {@link #decode}.
+     */
+    public static byte[] floodKey(MemorySegment r) {
+        byte[] k = new byte[(int) Layouts.FloodKey.LAYOUT.byteSize()];
+        MemorySegment s = MemorySegment.ofArray(k);
+        // a byte[] is not 8-aligned: the unaligned layouts
+        s.set(JAVA_LONG_UNALIGNED, Layouts.FloodKey.HASH, r.get(JAVA_LONG, Layouts.Event.FLOOD_HASH));
+        s.set(JAVA_INT_UNALIGNED, Layouts.FloodKey.TGID, r.get(JAVA_INT, Layouts.Event.PID));
+        s.set(JAVA_INT_UNALIGNED, Layouts.FloodKey.RULE, r.get(JAVA_INT, Layouts.Event.RULE));
+        s.set(JAVA_INT_UNALIGNED, Layouts.FloodKey.OP, r.get(JAVA_INT, Layouts.Event.OP));
+        s.set(JAVA_INT_UNALIGNED, Layouts.FloodKey.ACTION, r.get(JAVA_INT, Layouts.Event.ACTION));
+        return k;
     }
 
     private static int len(MemorySegment r, long at) {

@@ -24,10 +24,12 @@ public final class EventFormat {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The seed's eight fields; a ninth, {@code repeats=N}, when flood control folded N identical attempts into it. */
     public static String csv(Event e, ZoneId zone) {
-        return String.join(",", TIME.format(e.time().atZone(zone)), e.op().name(), Long.toString(e.uid()),
+        String line = String.join(",", TIME.format(e.time().atZone(zone)), e.op().name(), Long.toString(e.uid()),
                 Integer.toString(e.pid()), field(text(e.exe())), field(text(e.path())), field(text(e.path2())),
                 e.actionWord());
+        return e.repeats() == 0 ? line : line + ",repeats=" + Integer.toUnsignedString(e.repeats());
     }
 
     public static String json(Event e) {

@@ -32,6 +32,16 @@ class EventFormatTest {
     }
 
     @Test
+    void foldedRepeatsAreANinthFieldOnlyWhenThereAreAny() {
+        Event e = event("/usr/bin/irjsypzavm", "/usr/lib/libudev.so", "", Action.DENY, 0);
+        Event folded = new Event(e.time(), e.op(), e.uid(), e.pid(), e.ppid(), e.rule(), e.action(), e.flags(),
+                e.generation(), 41, e.exe(), e.cmdline(), e.path(), e.path2());
+        assertThat(EventFormat.csv(folded, UTC))
+                .isEqualTo("2019-03-15 15:42:12,CREATE,0,14840,/usr/bin/irjsypzavm,/usr/lib/libudev.so,,deny,repeats=41");
+        assertThat(EventFormat.json(folded)).contains("\"repeats\":41");
+    }
+
+    @Test
     void dryRunDeniesSaySo() {
         assertThat(EventFormat.csv(event("/x", "/y", "", Action.DENY, Event.DRY_RUN), UTC)).endsWith(",dryrun-deny");
     }

@@ -86,6 +86,23 @@ final class Guest {
         }
     }
 
+    /** The log's complete lines: the daemon may be writing the last one right now. */
+    static List<String> completeLines(Path log) throws IOException {
+        if (!Files.exists(log)) return List.of();
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        return text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
+    }
+
+    /** Waits until the log's text contains the fragment (which may span lines), or fails with the log. */
+    static void awaitLogText(Path log, String fragment) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.exists(log) || !Files.readString(log, StandardCharsets.UTF_8).contains(fragment)) {
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("no " + fragment + " in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+            Thread.sleep(100);
+        }
+    }
+
     /** Waits until the log holds a line containing every fragment, or fails with the log. */
     static String awaitLogLine(Path log, String... fragments) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
