@@ -3,6 +3,7 @@
  * programs, the ring buffer, and a raw tracepoint link to pin. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "event.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -23,6 +24,14 @@ struct ffm_event {
 	__u64 tag;
 	__u8 fill[48];     /* 64 bytes, 72 with the ring buffer's header */
 };
+
+/* fw_flood's twin (bpf/flood.h): FloodSweeperTest plays the kernel's part from user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct fw_flood_key);
+	__type(value, struct fw_flood);
+} flood SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

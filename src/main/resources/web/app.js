@@ -14,6 +14,7 @@ let rows = [];
 let lastTimeline = null;
 let aggregatePending = false;
 let lastAggregate = 0;
+let eventsLimit;                      // the server's default, from /api/meta
 let errorFrom = null;                 // 'poll' or 'apply': a poll that works again clears only its own error
 
 const $ = id => document.getElementById(id);
@@ -78,7 +79,7 @@ function fillForm(p) {
 }
 
 function limit() {
-  return Number(applied.get('limit')) || 500;
+  return Number(applied.get('limit')) || eventsLimit;
 }
 
 function cell(tr, text, cls, title) {
@@ -249,10 +250,11 @@ function scheduleAggregates() {
   aggregatePending = true;
   setTimeout(async () => {
     aggregatePending = false;
+    const gen = generation;
     try {
-      await loadAggregates(generation);
+      await loadAggregates(gen);
     } catch (e) {
-      showError(e.message, 'poll');
+      if (gen === generation) showError(e.message, 'poll');
     }
   }, Math.max(0, lastAggregate + AGGREGATE_MS - Date.now()));
 }
@@ -274,13 +276,15 @@ async function apply() {
 }
 
 async function tick() {
+  const gen = generation;
   try {
     if ($('live').checked) {
       await poll();
       if (errorFrom === 'poll') clearError();
     }
   } catch (e) {
-    showError(e.message, 'poll');
+    // a poll of filters since replaced has nothing to say
+    if (gen === generation) showError(e.message, 'poll');
   } finally {
     setTimeout(tick, POLL_MS);
   }
@@ -307,6 +311,8 @@ async function start() {
   options(form.elements.op, meta.ops);
   options(form.elements.action, meta.actions);
   options($('summary-by'), meta.summaries);
+  eventsLimit = meta.eventsLimit;
+  form.elements.limit.placeholder = String(eventsLimit);
   fillForm(new URLSearchParams(location.search));
   form.addEventListener('submit', ev => {
     ev.preventDefault();

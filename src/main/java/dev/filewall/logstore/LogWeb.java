@@ -42,7 +42,7 @@ import java.util.concurrent.Executors;
  * {@code {"error": "..."}}; a store that cannot be read a 503 with the same shape.
  */
 public final class LogWeb implements AutoCloseable {
-    /** Events a page shows when it does not say, and the most any answer holds. */
+    /** Events and summary lines an answer holds when the request does not say, and the most it can ask for. */
     static final int DEFAULT_EVENTS = 500, DEFAULT_SUMMARY = 100, MAX_LIMIT = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> FILES = Map.of("/", "index.html", "/app.js", "app.js", "/style.css", "style.css");
@@ -243,7 +243,7 @@ public final class LogWeb implements AutoCloseable {
     }
 
     /** A name before a port; an IPv6 literal in brackets. */
-    static boolean loopbackHost(String host) {
+    private static boolean loopbackHost(String host) {
         if (host == null) return false;
         String h = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']')))
                 : host.indexOf(':') >= 0 ? host.substring(0, host.indexOf(':')) : host;
@@ -278,7 +278,7 @@ public final class LogWeb implements AutoCloseable {
     }
 
     /** The query string's parameters; a name given twice, or %-encoded bytes that are not UTF-8, is an error. */
-    static Map<String, String> params(String raw) throws Failure {
+    private static Map<String, String> params(String raw) throws Failure {
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) return out;
         for (String pair : raw.split("&", -1)) {
@@ -330,8 +330,7 @@ public final class LogWeb implements AutoCloseable {
         o.putPOJO("ops", Arrays.stream(Operation.values()).map(Enum::name).toList());
         o.putPOJO("actions", EventQuery.ACTIONS);
         o.putPOJO("summaries", Arrays.stream(Summary.By.values()).map(Summary.By::word).toList());
-        o.putPOJO("filters", EventFilters.NAMES);
-        o.put("maxLimit", MAX_LIMIT);
+        o.put("eventsLimit", DEFAULT_EVENTS);
         return o;
     }
 
@@ -421,5 +420,4 @@ public final class LogWeb implements AutoCloseable {
             return o;
         });
     }
-
 }

@@ -15,7 +15,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /** The test objects of src/test/bpf (built by the Makefile) and a bpffs directory to pin in. */
-final class TestBpf {
+public final class TestBpf {
     private TestBpf() {}
 
     /** struct ffm_ctx of ffm_test.bpf.c. */
@@ -54,7 +54,7 @@ final class TestBpf {
     }
 
     /** ffm_test.bpf.o, opened and loaded. */
-    static BpfObject loadedFfmTest() {
+    public static BpfObject loadedFfmTest() {
         BpfObject obj = BpfObject.open(object("ffm_test.bpf.o"));
         try {
             obj.load();

@@ -85,8 +85,8 @@ public final class PipelineBench {
             System.out.println(row);
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
-        String load = "load average (1, 5, 15 min) before: " + loadBefore.substring(0, loadBefore.indexOf(' ', 15))
-                + ", after: " + Files.readString(Path.of("/proc/loadavg")).strip().substring(0, 14);
+        String load = "load average over 1, 5, 15 min before: " + loadAverages(loadBefore)
+                + ", after: " + loadAverages(Files.readString(Path.of("/proc/loadavg")));
         Files.writeString(out, markdown(load, fill, reps, drain, paced, bursts, loss));
         System.out.println("wrote " + out);
     }
@@ -213,6 +213,11 @@ public final class PipelineBench {
         return csv;
     }
 
+    /** The first three fields of /proc/loadavg. */
+    private static String loadAverages(String procLoadavg) {
+        return String.join(" ", Arrays.copyOf(procLoadavg.strip().split(" "), 3));
+    }
+
     private static String percent(long lost, int n) {
         return lost == 0 ? "0" : String.format("%.1f %%", 100.0 * lost / n);
     }
@@ -229,7 +234,7 @@ public final class PipelineBench {
                 + "its load; the rate per CPU-second of the draining thread (user and system time) is what one core\n"
                 + "of this machine sustains, and what the target is read against.\n\n"
                 + "## Drain rate: a full ring buffer to the log\n\n"
-                + fill + " events written first, then drained; median of " + reps + " (wall-clock min, max). `none`: the ring\n"
+                + String.format("%,d", fill) + " events written first, then drained; median of " + reps + " (wall-clock min, max). `none`: the ring\n"
                 + "buffer and the upcall alone; `decode`: plus EventDecoder; `csv`: plus EventFormat and the\n"
                 + "buffered file write, which is what the daemon does. **Target (issue 7): >= 1,000,000 events/s to the CSV log.**\n\n"
                 + "| consumer | events | events per CPU-second | events/s (wall) | min | max |\n"

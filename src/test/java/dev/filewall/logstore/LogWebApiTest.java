@@ -281,6 +281,7 @@ class LogWebApiTest {
         assertThat(meta.get("actions")).extracting(JsonNode::asText).containsExactly("pass", "log", "deny", "dryrun-deny");
         assertThat(meta.get("summaries")).extracting(JsonNode::asText).containsExactly("exe", "path", "op", "rule", "uid");
         assertThat(meta.get("ops")).hasSize(Operation.values().length);
+        assertThat(meta.get("eventsLimit").asInt()).isEqualTo(LogWeb.DEFAULT_EVENTS);
     }
 
     /** What a browser sends to a name rebound to 127.0.0.1: its Host is that name. */
