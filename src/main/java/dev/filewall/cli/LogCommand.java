@@ -289,7 +289,7 @@ final class LogCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
         if (isSqlite(file)) return new Opened(EventStore.openReader(file), 0);
         if (follow) throw new Usage("--follow reads a store that is being written; " + file + " is a CSV log, imported once");
-        EventStore store = EventStore.createTemporary();
+        EventStore store = EventStore.createTemporary(file.toAbsolutePath().getParent());
         try {
             CsvImport.Result r = CsvImport.into(store, file, z, progress(file));
             r.errors().forEach(err::println);

@@ -4,6 +4,7 @@ import dev.filewall.daemon.Config;
 import dev.filewall.daemon.Daemon;
 import dev.filewall.daemon.Enforcer;
 import dev.filewall.daemon.Pins;
+import dev.filewall.logstore.LogWeb;
 import dev.filewall.logstore.Retention;
 import dev.filewall.rules.Action;
 import dev.filewall.rules.RuleFiles;
@@ -42,6 +43,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = AddressConverter.class,
             description = "serve GET /metrics (Prometheus) and GET /healthz here, e.g. 127.0.0.1:9464 (default: off)")
     Config.Address metrics;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT", converter = AddressConverter.class,
+            description = "serve the log view, a read-only web page of the event store, here, e.g. 127.0.0.1:9465 (default: off)")
+    Config.Address http;
+
+    @Option(names = "--http-allow-remote", description = "let --http listen on an address that is not loopback: the page has no login")
+    boolean httpAllowRemote;
 
     @Option(names = "--log", paramLabel = "FILE", defaultValue = "/var/log/filewall/filewall.log",
             description = "the iLocker-format log (default ${DEFAULT-VALUE})")
@@ -152,6 +160,19 @@ final class RunCommand implements Callable<Integer> {
                 pick("--unresolved-modify", modify, unresolved.modify()), pick("--unresolved-read", read, unresolved.read()),
                 pick("--flood-window", floodWindow, file.floodWindowMs() == null ? null : Duration.ofMillis(file.floodWindowMs())));
         Config.Address metricsAt = pick("--metrics", metrics, file.metrics());
+        Config.Address httpAt = pick("--http", http, file.http());
+        if (httpAt != null) {
+            if (noStore) {
+                err.println("filewall run: --http serves the event store; it does not go with --no-store");
+                return Prepared.failed(Main.USAGE);
+            }
+            try {
+                LogWeb.checkAddress(httpAt.socket(), httpAllowRemote);
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                err.println("filewall run: --http " + e.getMessage() + (e instanceof IllegalArgumentException ? " (--http-allow-remote)" : ""));
+                return Prepared.failed(Main.USAGE);
+            }
+        }
         Config.Store stored = file.store() == null ? new Config.Store(null, null, null) : file.store();
         int days = pick("--retain-days", retainDays, stored.retentionDays()), mb = pick("--retain-mb", retainMb, stored.retentionMb());
         if (days < 0 || mb < 0) {
@@ -160,7 +181,8 @@ final class RunCommand implements Callable<Integer> {
         }
         return new Prepared(new Daemon.Options(rules, ruleFormat, pick("--log", log, logs.csv()), pick("--json-log", jsonLog, logs.json()),
                 pick("--pid-file", pidFile, file.pidFile()), settings, Pins.DEFAULT, metricsAt == null ? null : metricsAt.socket(),
-                noStore ? null : pick("--store", store, stored.path()), new Retention(Duration.ofDays(days), (long) mb << 20)), 0);
+                noStore ? null : pick("--store", store, stored.path()), new Retention(Duration.ofDays(days), (long) mb << 20),
+                httpAt == null ? null : httpAt.socket(), httpAllowRemote), 0);
     }
 
     /** A flag given on the command line wins; else the configuration file's value, if it has one; else the flag's default. */

@@ -7,6 +7,7 @@ import dev.filewall.compile.TableException;
 import dev.filewall.events.BootClock;
 import dev.filewall.events.EventDecoder;
 import dev.filewall.events.EventLog;
+import dev.filewall.logstore.LogWeb;
 import dev.filewall.logstore.PipelineStatus;
 import dev.filewall.logstore.Retention;
 import dev.filewall.logstore.StoreWriter;
@@ -31,9 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the daemon leaves enforcement in place; only {@code filewall stop} ends it.
  */
 public final class Daemon {
-    /** metrics: where to serve /metrics and /healthz, or null for nowhere; store: the event store, or null for none. */
+    /**
+     * metrics: where to serve /metrics and /healthz, or null for nowhere; store: the event store, or null for none;
+     * http: where to serve the log view of the store, or null for nowhere.
+     */
     public record Options(Path rules, RuleFiles.Format format, Path log, Path jsonLog, Path pidFile,
-                          Enforcer.Settings settings, Pins pins, InetSocketAddress metrics, Path store, Retention retention) {}
+                          Enforcer.Settings settings, Pins pins, InetSocketAddress metrics, Path store, Retention retention,
+                          InetSocketAddress http, boolean httpAllowRemote) {}
 
     private final Options opt;
     private final PrintWriter out, err;
@@ -84,8 +89,10 @@ public final class Daemon {
         metrics.drainLag(() -> drainLag);
         try (enforcer; EventLog log = new EventLog(opt.log(), opt.jsonLog(), ZoneId.systemDefault());
              StoreWriter store = opt.store() == null ? null : StoreWriter.start(new StoreWriter.Settings(opt.store(), opt.retention()));
-             MetricsServer served = opt.metrics() == null ? null : MetricsServer.start(opt.metrics(), metrics)) {
+             MetricsServer served = opt.metrics() == null ? null : MetricsServer.start(opt.metrics(), metrics);
+             LogWeb web = opt.http() == null ? null : LogWeb.start(opt.http(), opt.httpAllowRemote(), opt.store())) {
             if (served != null) out.println("filewall: metrics at " + served.url() + "/metrics");
+            if (web != null) out.println("filewall: log view at " + web.url());
             if (store != null) metrics.stage("handoff", () -> store.stats().offered(), () -> store.stats().handoffLost())
                     .stage("store", () -> store.stats().stored(), () -> store.stats().storeLost())
                     .storeState(StoreWriter.State.class, () -> store.stats().state());

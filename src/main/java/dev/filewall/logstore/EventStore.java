@@ -118,11 +118,17 @@ public final class EventStore implements AutoCloseable {
 
     /** A store in a temporary file, deleted on close: for an imported CSV log. Call {@link #addIndexes()} once filled. */
     public static EventStore createTemporary() throws StoreException {
-        Path f;
+        return createTemporary(null);
+    }
+
+    /** The same, beside {@code fallback} (a directory) when this process may not write in java.io.tmpdir. */
+    public static EventStore createTemporary(Path fallback) throws StoreException {
+        Path dir = scratch(fallback), f;
         try {
-            f = Files.createTempFile("filewall-import-", ".db");
+            f = Files.createTempFile(dir, "filewall-import-", ".db");
         } catch (IOException e) {
-            throw new StoreException("cannot create a temporary store: " + e, e);
+            throw new StoreException("cannot create a temporary store in " + dir + ": " + e.getMessage()
+                    + " (a rule may deny writing there: set another directory with JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR)", e);
         }
         SQLiteConfig c = new SQLiteConfig();
         // a throwaway copy: no journal, no syncing
@@ -131,7 +137,36 @@ public final class EventStore implements AutoCloseable {
         return open(f, c, true, true);
     }
 
+    /**
+     * java.io.tmpdir if this process may create a file there, else {@code fallback} (when not null). Rules can
+     * deny writing in /tmp to every process but the daemon (the seed's do), and {@code filewall log} is one of
+     * them; whether they do shows only by trying (access(2) does not ask the LSM).
+     */
+    static Path scratch(Path fallback) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (fallback == null) return tmp;
+        try {
+            Files.delete(Files.createTempFile(tmp, "filewall-", ".probe"));
+            return tmp;
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private static boolean nativePlaced;
+
+    /**
+     * sqlite-jdbc unpacks its native library into org.sqlite.tmpdir (default java.io.tmpdir) and loads it from
+     * there, once per process: beside the store when the default may not be written.
+     */
+    private static synchronized void placeNativeLibrary(Path file) {
+        if (nativePlaced || System.getProperty("org.sqlite.tmpdir") != null) return;
+        nativePlaced = true;
+        System.setProperty("org.sqlite.tmpdir", scratch(file.toAbsolutePath().getParent()).toString());
+    }
+
     private static EventStore open(Path file, SQLiteConfig config, boolean create, boolean temporary) throws StoreException {
+        placeNativeLibrary(file);
         Connection conn = null;
         try {
             conn = config.createConnection("jdbc:sqlite:" + file);

@@ -82,7 +82,7 @@ record LogWebTimeline(Instant start, Duration bucket, Map<String, long[]> counts
                     + ", " + sum("action = " + Action.DENY.ordinal() + " AND " + dry + " = 0")
                     + ", " + sum("action = " + Action.DENY.ordinal() + " AND " + dry + " <> 0")
                     + ", " + sum("action NOT IN (" + Action.PASS.ordinal() + ", " + Action.LOG.ordinal() + ", " + Action.DENY.ordinal() + ")")
-                    + " FROM events" + w.sql() + " GROUP BY 1";
+                    + " FROM " + w.from() + w.sql() + " GROUP BY 1";
             try (PreparedStatement p = w.prepare(store.conn, sql); ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     if (r.getLong(6) > 0) throw new SQLException("events with an action unknown to this filewall");
@@ -112,7 +112,7 @@ record LogWebTimeline(Instant start, Duration bucket, Map<String, long[]> counts
     /** Two ordered lookups rather than min() and max() in one: unfiltered, each is one step down the time index. */
     private static Long end(EventStore store, EventQuery q, String order) throws SQLException {
         EventStore.Where w = store.where(q);
-        try (PreparedStatement p = w.prepare(store.conn, "SELECT time FROM events" + w.sql() + " ORDER BY time " + order + " LIMIT 1");
+        try (PreparedStatement p = w.prepare(store.conn, "SELECT time FROM " + w.from() + w.sql() + " ORDER BY time " + order + " LIMIT 1");
              ResultSet r = p.executeQuery()) {
             return r.next() ? r.getLong(1) : null;
         }

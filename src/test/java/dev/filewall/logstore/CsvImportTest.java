@@ -138,6 +138,21 @@ class CsvImportTest {
     }
 
     @Test
+    void aTemporaryStoreGoesBesideTheLogWhereTheTmpDirMayNotBeWritten(@TempDir Path dir) throws Exception {
+        String tmp = System.getProperty("java.io.tmpdir");
+        // a regular file: nothing can be created "in" it, as in a /tmp the rules deny
+        System.setProperty("java.io.tmpdir", Files.writeString(dir.resolve("tmp"), "").toString());
+        try (EventStore s = EventStore.createTemporary(dir)) {
+            assertThat(s.file().getParent()).isEqualTo(dir);
+        } finally {
+            System.setProperty("java.io.tmpdir", tmp);
+        }
+        try (EventStore s = EventStore.createTemporary(dir)) {
+            assertThat(s.file().getParent()).isEqualTo(Path.of(tmp));
+        }
+    }
+
+    @Test
     void onlyTheFirstErrorsAreKeptButAllAreCounted(@TempDir Path dir) throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 50; i++) lines.add("junk " + i);
