@@ -97,6 +97,9 @@ public final class Daemon {
                     .stage("store", () -> store.stats().stored(), () -> store.stats().storeLost())
                     .storeState(StoreWriter.State.class, () -> store.stats().state());
             Thread drain = Thread.ofPlatform().name("filewall-drain").start(() -> drain(enforcer, log, store));
+            // events made since enforcement began waited in the ring buffer until now
+            out.println("filewall: logging to " + opt.log() + (store != null ? " and " + opt.store() : ""));
+            out.flush();
             while (stop.getCount() > 0) {
                 synchronized (wake) {
                     if (!reloadRequested.get() && stop.getCount() > 0) wake.wait(1000);
@@ -247,11 +250,12 @@ public final class Daemon {
                 wake.notifyAll();
             }
         });
-        // on SIGTERM the JVM exits once its hooks return: wait for the last events to be written
+        // on SIGTERM the JVM exits once its hooks return: wait for the last events to be written and
+        // stored (a backlog in the store's hand-off takes a while; systemd waits 90 s by default)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop();
             try {
-                done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                done.await(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }

@@ -35,6 +35,7 @@ public final class LogstoreBench {
         Path out = Path.of(args.length > 0 ? args[0] : "bench/results/host-logstore-" + LocalDate.now() + ".md");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        String loadBefore = load();
         Path dir = Files.createDirectories(Path.of("target/logstore-bench"));
         Path db = dir.resolve("events.db");
         for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(db + suffix));
@@ -98,10 +99,17 @@ public final class LogstoreBench {
         double importSeconds = (System.nanoTime() - t0) / 1e9;
         rows.forEach(System.out::println);
         Files.createDirectories(out.getParent());
-        Files.writeString(out, markdown(rows, n, runs, fillSeconds, bytes, csvEvents, Files.size(csv), importSeconds));
+        Files.writeString(out, markdown(rows, n, runs, fillSeconds, bytes, csvEvents, Files.size(csv), importSeconds)
+                + "\nLoad average (1, 5, 15 min) at the start: " + loadBefore + "; at the end: " + load() + ".\n");
         for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(db + suffix));
         Files.delete(csv);
         System.out.println("wrote " + out);
+    }
+
+    /** The host's load average: on a shared machine it tells how far to trust the times. */
+    static String load() throws java.io.IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + ", " + f[1] + ", " + f[2] + " (" + Runtime.getRuntime().availableProcessors() + " CPUs)";
     }
 
     static Glob glob(String s) {

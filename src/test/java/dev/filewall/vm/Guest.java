@@ -58,14 +58,18 @@ final class Guest {
         final Process process;
         final StringBuffer output = new StringBuffer();
 
+        /** The daemon started last: its output goes into the failure messages of the log waits. */
+        static volatile Daemon last;
+
         Daemon(Path rules, Path log, String... extra) throws IOException, InterruptedException {
+            last = this;
             List<String> cmd = new ArrayList<>(List.of(FILEWALL.toString(), "run", rules.toString(), "--log", log.toString()));
             cmd.addAll(List.of(extra));
             process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             Thread.ofPlatform().daemon().start(() -> r.lines().forEach(l -> output.append(l).append('\n')));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240); // TCG is slow, and slower when the host is busy
-            while (!output.toString().contains("filewall: enforcing") && !output.toString().contains("filewall: adopted")) {
+            while (!output.toString().contains("filewall: logging to ")) {
                 assertThat(process.isAlive()).as("the daemon exited:\n%s", output).isTrue();
                 assertThat(System.nanoTime()).as("the daemon did not start within 240 s:\n%s", output).isLessThan(deadline);
                 Thread.sleep(100);
@@ -81,9 +85,17 @@ final class Guest {
         public void close() throws InterruptedException {
             if (process.isAlive()) {
                 process.destroy();
-                process.waitFor(20, TimeUnit.SECONDS);
+                // a daemon still writing when the next one starts would blur what each test sees
+                assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the daemon did not exit within 120 s of SIGTERM:\n%s", output)
+                        .isTrue();
             }
         }
+    }
+
+    static String daemonOutput() {
+        Daemon d = Daemon.last;
+        return d == null ? "" : "\n---- the daemon's output (" + (d.process.isAlive() ? "running" : "exited " + d.process.exitValue())
+                + "):\n" + d.output;
     }
 
     /** The log's complete lines: the daemon may be writing the last one right now. */
@@ -95,17 +107,18 @@ final class Guest {
 
     /** Waits until the log's text contains the fragment (which may span lines), or fails with the log. */
     static void awaitLogText(Path log, String fragment) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(log) || !Files.readString(log, StandardCharsets.UTF_8).contains(fragment)) {
             if (System.nanoTime() > deadline)
-                throw new AssertionError("no " + fragment + " in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+                throw new AssertionError("no " + fragment + " in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)")
+                        + daemonOutput());
             Thread.sleep(100);
         }
     }
 
     /** Waits until the log holds a line containing every fragment, or fails with the log. */
     static String awaitLogLine(Path log, String... fragments) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             if (Files.exists(log)) {
                 for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
@@ -116,7 +129,7 @@ final class Guest {
             }
             if (System.nanoTime() > deadline)
                 throw new AssertionError("no log line with " + List.of(fragments) + " in " + log + ":\n"
-                        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+                        + (Files.exists(log) ? Files.readString(log) : "(no log)") + daemonOutput());
             Thread.sleep(100);
         }
     }

@@ -151,7 +151,7 @@ class PathsTest {
     }
 
     static JsonNode awaitJson(Path log, java.util.function.Predicate<JsonNode> p) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {
             for (String line : Guest.completeLines(log)) {
                 JsonNode n = JSON.readTree(line);
@@ -159,7 +159,7 @@ class PathsTest {
             }
             if (System.nanoTime() > deadline)
                 throw new AssertionError("no matching event in " + log + ":\n"
-                        + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+                        + (Files.exists(log) ? Files.readString(log) : "(no log)") + Guest.daemonOutput());
             Thread.sleep(100);
         }
     }
