@@ -130,7 +130,7 @@ test-install: target/filewall
 # Benchmarks (bench/README.md); not part of `make test`. `make bench` runs both tiers and writes
 # bench/results/. Host tier: compile time, table bytes, kernel cost per decision; the event
 # pipeline's throughput; the event store's queries over 1,000,000 events. VM tier (bench/run-vm): one boot of the 6.12 guest, filewall side by side
-# with AppArmor and fapolicyd; BENCH_ROUNDS, BENCH_ITERS, BENCH_MACRO_ROUNDS, BENCH_SETS size it.
+# with AppArmor and fapolicyd; BENCH_ROUNDS, BENCH_ITERS, BENCH_STATS, BENCH_MACRO_ROUNDS, BENCH_SETS size it.
 bench: bench-host bench-vm
 
 bench-host: $(DEPS_STAMP) $(BPF_OBJS) $(VM_CP) target/bench/bench_events.bpf.o
