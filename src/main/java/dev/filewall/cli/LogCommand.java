@@ -7,36 +7,30 @@ import dev.filewall.daemon.Config;
 import dev.filewall.events.Event;
 import dev.filewall.events.EventFormat;
 import dev.filewall.logstore.CsvImport;
+import dev.filewall.logstore.EventFilters;
 import dev.filewall.logstore.EventQuery;
 import dev.filewall.logstore.EventStore;
 import dev.filewall.logstore.LogWeb;
 import dev.filewall.logstore.StoreException;
 import dev.filewall.logstore.StoredEvent;
 import dev.filewall.logstore.Summary;
-import dev.filewall.rules.Glob;
-import dev.filewall.rules.Operation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -190,96 +184,22 @@ final class LogCommand implements Callable<Integer> {
     }
 
     private EventQuery query(ZoneId z, Instant now) throws Usage {
-        EventQuery q = EventQuery.ALL;
-        if (since != null) q = q.withSince(time("--since", since, now, z));
-        if (until != null) q = q.withUntil(time("--until", until, now, z));
-        if (q.since() != null && q.until() != null && !q.since().isBefore(q.until()))
-            throw new Usage("--since " + since + " is not before --until " + until);
-        if (op != null) q = q.withOp(Operation.parse(op).orElseThrow(() ->
-                new Usage("--op '" + op + "': expected one of " + Arrays.toString(Operation.values()))));
-        if (action != null) {
-            if (!EventQuery.ACTIONS.contains(action))
-                throw new Usage("--action '" + action + "': expected pass, log, deny or dryrun-deny");
-            q = q.withAction(action);
-        }
-        if (uid != null) q = q.withUid(number("--uid", uid, 0, 0xFFFF_FFFFL));
-        if (pid != null) q = q.withPid((int) number("--pid", pid, 0, Integer.MAX_VALUE));
-        if (rule != null) q = q.withRule((int) number("--rule", rule, -1, Integer.MAX_VALUE));
-        if (limit != null) q = q.withLimit((int) number("--limit", limit, 1, Integer.MAX_VALUE));
-        if (exe != null) q = q.withExe(glob("--exe", exe));
-        if (path != null) q = q.withPath(glob("--path", path));
-        return q;
-    }
-
-    private static long number(String flag, String s, long min, long max) throws Usage {
+        String[] given = {since, until, op, action, uid, pid, rule, limit, exe, path};
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < given.length; i++) if (given[i] != null) values.put(EventFilters.NAMES.get(i), given[i]);
         try {
-            long v = Long.parseLong(s);
-            if (v >= min && v <= max) return v;
-        } catch (NumberFormatException ignored) {
-            // reported below with the range
-        }
-        throw new Usage(flag + " '" + s + "': expected an integer from " + min + " to " + max);
-    }
-
-    private static Glob glob(String flag, String s) throws Usage {
-        try {
-            return Glob.parse(s);
-        } catch (Glob.SyntaxError e) {
-            throw new Usage(flag + " '" + s + "': at character " + (e.index + 1) + ": " + e.getMessage());
+            return EventFilters.parse(values, "--", Integer.MAX_VALUE, now, z);
+        } catch (EventFilters.Invalid e) {
+            throw new Usage(e.getMessage());
         }
     }
 
     private static ZoneId parseZone(String s) throws Usage {
         try {
-            return ZoneId.of(s);
-        } catch (DateTimeException e) {
-            throw new Usage("--zone '" + s + "': expected a zone such as UTC, Europe/Berlin or +02:00");
+            return EventFilters.zone("--zone", s);
+        } catch (EventFilters.Invalid e) {
+            throw new Usage(e.getMessage());
         }
-    }
-
-    private static final Pattern AGO = Pattern.compile("(\\d{1,9})([smhd])");
-
-    /** A duration back from {@code now}, or an ISO-8601 instant, date-time, date or time of day in {@code zone}. */
-    static Instant time(String flag, String s, Instant now, ZoneId zone) throws Usage {
-        Matcher m = AGO.matcher(s);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-            return now.minus(d);
-        }
-        String t = s.replace(' ', 'T');
-        try {
-            return Instant.parse(t);
-        } catch (DateTimeException ignored) {
-            // not this form: try the next
-        }
-        try {
-            return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeException ignored) {
-            // not this form: try the next
-        }
-        try {
-            return LocalDateTime.parse(t).atZone(zone).toInstant();
-        } catch (DateTimeException ignored) {
-            // not this form: try the next
-        }
-        try {
-            return LocalDate.parse(t).atStartOfDay(zone).toInstant();
-        } catch (DateTimeException ignored) {
-            // not this form: try the next
-        }
-        try {
-            return LocalDate.ofInstant(now, zone).atTime(LocalTime.parse(t)).atZone(zone).toInstant();
-        } catch (DateTimeException ignored) {
-            // reported below with the forms
-        }
-        throw new Usage(flag + " '" + s + "': expected a time back from now (30s, 10m, 2h, 3d) or an ISO-8601 time such as "
-                + "2026-11-26T10:00, 2026-11-26 10:00:00, 2026-11-26, 10:00 or 2026-11-26T10:00:00Z");
     }
 
     private record Opened(EventStore store, long malformed) {}

@@ -123,7 +123,8 @@ public final class EventStore implements AutoCloseable {
 
     /** The same, beside {@code fallback} (a directory) when this process may not write in java.io.tmpdir. */
     public static EventStore createTemporary(Path fallback) throws StoreException {
-        Path dir = scratch(fallback), f;
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path dir = fallback == null ? tmp : writable(tmp, fallback), f;
         try {
             f = Files.createTempFile(dir, "filewall-import-", ".db");
         } catch (IOException e) {
@@ -138,16 +139,14 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * java.io.tmpdir if this process may create a file there, else {@code fallback} (when not null). Rules can
-     * deny writing in /tmp to every process but the daemon (the seed's do), and {@code filewall log} is one of
-     * them; whether they do shows only by trying (access(2) does not ask the LSM).
+     * {@code dir} if this process may create a file there, else {@code fallback}. Rules can deny writing in /tmp
+     * to every process but the daemon (the seed's do), and {@code filewall log} is one of them; whether they do
+     * shows only by trying (access(2) does not ask the LSM), and a denied try is a logged event.
      */
-    static Path scratch(Path fallback) {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        if (fallback == null) return tmp;
+    static Path writable(Path dir, Path fallback) {
         try {
-            Files.delete(Files.createTempFile(tmp, "filewall-", ".probe"));
-            return tmp;
+            Files.delete(Files.createTempFile(dir, "filewall-", ".probe"));
+            return dir;
         } catch (IOException e) {
             return fallback;
         }
@@ -157,12 +156,13 @@ public final class EventStore implements AutoCloseable {
 
     /**
      * sqlite-jdbc unpacks its native library into org.sqlite.tmpdir (default java.io.tmpdir) and loads it from
-     * there, once per process: beside the store when the default may not be written.
+     * there, once per process: beside the store, where a reader writes anyway (WAL's -shm), else java.io.tmpdir.
      */
     private static synchronized void placeNativeLibrary(Path file) {
         if (nativePlaced || System.getProperty("org.sqlite.tmpdir") != null) return;
         nativePlaced = true;
-        System.setProperty("org.sqlite.tmpdir", scratch(file.toAbsolutePath().getParent()).toString());
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")), dir = file.toAbsolutePath().getParent();
+        System.setProperty("org.sqlite.tmpdir", (dir == null ? tmp : writable(dir, tmp)).toString());
     }
 
     private static EventStore open(Path file, SQLiteConfig config, boolean create, boolean temporary) throws StoreException {

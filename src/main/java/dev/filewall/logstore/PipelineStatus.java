@@ -60,15 +60,15 @@ public record PipelineStatus(Instant time, long ringSent, long ringLost, long lo
     /** What {@code filewall status} prints after the kernel's counts (which include the ring's). */
     public List<String> lines(ZoneId zone) {
         List<String> out = new ArrayList<>();
-        out.add("log:         " + logged + " events written to the CSV log, " + malformed + " malformed skipped (as of "
+        out.add("log:         " + StoreWriter.events(logged) + " written to the CSV log, " + malformed + " malformed skipped (as of "
                 + LOCAL.format(time.atZone(zone)) + ")");
         if (store == null) {
             out.add("store:       off (the daemon runs with --no-store)");
             return out;
         }
-        out.add("hand-off:    " + store.offered() + " events taken, " + store.handoffLost() + " lost (it was full), "
+        out.add("hand-off:    " + StoreWriter.events(store.offered()) + " taken, " + store.handoffLost() + " lost (it was full), "
                 + store.queued() + " queued");
-        out.add("store:       " + store.stored() + " events stored, " + store.storeLost() + " lost, in " + store.db());
+        out.add("store:       " + StoreWriter.events(store.stored()) + " stored, " + store.storeLost() + " lost, in " + store.db());
         out.add(store.state() == StoreWriter.State.OK
                 ? "store state: ok since " + LOCAL.format(store.since().atZone(zone))
                 : "store state: degraded since " + LOCAL.format(store.since().atZone(zone)) + ": " + store.reason());

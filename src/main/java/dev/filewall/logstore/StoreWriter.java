@@ -103,13 +103,17 @@ public final class StoreWriter implements AutoCloseable {
                     : "the event store " + s.db() + " is degraded: " + s.reason() + " (events stay in this log; retrying every "
                     + settings.retry().toSeconds() + " s)");
         if (s.handoffLost() != notedHandoffLost)
-            out.add((s.handoffLost() - notedHandoffLost) + " events not stored: the store's hand-off was full (they are in this log)");
+            out.add(events(s.handoffLost() - notedHandoffLost) + " not stored: the store's hand-off was full (they are in this log)");
         if (s.storeLost() != notedStoreLost)
-            out.add((s.storeLost() - notedStoreLost) + " events not stored: the store could not take them (they are in this log)");
+            out.add(events(s.storeLost() - notedStoreLost) + " not stored: the store could not take them (they are in this log)");
         notedState = s.state();
         notedHandoffLost = s.handoffLost();
         notedStoreLost = s.storeLost();
         return out;
+    }
+
+    static String events(long n) {
+        return n == 1 ? "1 event" : n + " events";
     }
 
     private void run() {

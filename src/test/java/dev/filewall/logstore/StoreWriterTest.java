@@ -79,6 +79,8 @@ class StoreWriterTest {
         assertThat(w.stats().handoffLost()).isEqualTo(6);
         assertThat(w.notes()).contains("6 events not stored: the store's hand-off was full (they are in this log)");
         assertThat(w.notes()).isEmpty();
+        assertThat(w.offer(event(10))).isFalse();
+        assertThat(w.notes()).containsExactly("1 event not stored: the store's hand-off was full (they are in this log)");
         w.start();
         w.close();
         assertThat(w.stats().stored()).isEqualTo(4);
