@@ -1,7 +1,10 @@
 package dev.filewall.cli;
 
+import static dev.filewall.cli.CliTest.run;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.filewall.cli.CliTest.Run;
 import dev.filewall.events.Event;
 import dev.filewall.events.EventFormat;
 import dev.filewall.logstore.EventStore;
@@ -22,17 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class LogCommandTest {
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     static final String SEED = """
             2019-03-15 15:42:12,CREATE,0,14840,/usr/bin/irjsypzavm,/usr/bin/szklfovzwg,,deny
             2019-03-15 15:42:12,CREATE,0,14840,/usr/bin/irjsypzavm,/tmp/szklfovzwg,,deny
