@@ -140,29 +140,29 @@ public final class Daemon {
      * to {@link Control#reloadResult}, numbered, so that `filewall reload` can print it.
      */
     private void reload(Enforcer enforcer) {
-        var problems = new java.util.ArrayList<String>();
-        Table t = compile(problems);
+        var messages = new java.util.ArrayList<String>(); // what is wrong, then the outcome
+        Table t = compile(messages);
         boolean ok = false;
         if (t == null) {
-            problems.add("filewall: reload rejected, generation " + enforcer.slots().generation() + " stays");
+            messages.add("filewall: reload rejected, generation " + enforcer.slots().generation() + " stays");
         } else {
             try {
                 int g = enforcer.slots().publish(t);
-                problems.add("filewall: reloaded " + t.stats().rules() + " rules, generation " + g);
+                messages.add("filewall: reloaded " + t.stats().rules() + " rules, generation " + g);
                 ok = true;
             } catch (RuntimeException e) {
-                problems.add("filewall: reload failed, generation " + enforcer.slots().generation() + " stays: " + e.getMessage());
+                messages.add("filewall: reload failed, generation " + enforcer.slots().generation() + " stays: " + e.getMessage());
             }
         }
         if (ok) metrics.reloaded(enforcer.slots().generation(), t.stats().rules(), t.stats().bytes());
         else metrics.reloadFailed();
-        (ok ? out : err).println(problems.getLast());
+        (ok ? out : err).println(messages.getLast());
         out.flush();
         err.flush();
         reloads++;
         try {
             Path result = Control.reloadResult(opt.pidFile()), tmp = result.resolveSibling(result.getFileName() + ".tmp");
-            Files.writeString(tmp, ProcessHandle.current().pid() + ":" + reloads + " " + (ok ? "ok" : "rejected") + "\n" + String.join("\n", problems) + "\n");
+            Files.writeString(tmp, ProcessHandle.current().pid() + ":" + reloads + " " + (ok ? "ok" : "rejected") + "\n" + String.join("\n", messages) + "\n");
             Files.move(tmp, result, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             err.println("filewall: could not record the reload's outcome: " + e);
