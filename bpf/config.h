@@ -17,6 +17,8 @@ struct fw_config {
 				      kernel learns it from the daemon's first operation, so a recycled
 				      pid is not exempt */
 	__u64 flood_window_ns;     /* identical events inside it are counted, not sent; 0: off */
+	__u64 pins_dev;            /* st_dev of the bpffs holding the pins: unmounting it would unpin
+				      everything (bpf/protect.h); 0: not guarded */
 };
 
 /* fw_counters[0], per CPU: summed by the daemon at scrape time. */
@@ -27,6 +29,7 @@ struct fw_counters {
 	__u64 unresolved;             /* decisions made by the unresolved policy */
 	__u64 exempt;                 /* operations of the daemon itself, not judged */
 	__u64 repeats;                /* events folded by flood control instead of sent */
+	__u64 tamper[FW_NTAMPER];     /* attempts on filewall itself, by enum fw_tamper_op - FW_NOPS */
 };
 
 #endif

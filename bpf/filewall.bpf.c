@@ -78,23 +78,29 @@ static __always_inline struct fw_config *fw_config_get(void)
 	return bpf_map_lookup_elem(&fw_config, &zero);
 }
 
-/* The daemon's own process passes unjudged: its tgid, and the start time of its group leader
- * (threads have their own start times). A self_start_time of 0 is learned from the first
- * operation of self_tgid: the daemon is alive when it writes its own tgid, so that pid cannot
- * belong to another process until the daemon exits, and from then on the start time differs. */
-static __always_inline bool fw_exempt(void)
+/* Whether task belongs to the daemon's process: its tgid, and the start time of its group
+ * leader (threads have their own start times). A self_start_time of 0 is learned from the
+ * daemon's first operation: the daemon is alive when it writes its own tgid, so that pid cannot
+ * belong to another process until the daemon exits, and fw_sched_process_exit then clears it. */
+static __always_inline bool fw_is_daemon(struct fw_config *cfg, struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fw_config *cfg = fw_config_get();
-	struct fw_counters *cnt;
 	__u64 st;
 
-	if (!cfg || !cfg->self_tgid || task->tgid != cfg->self_tgid)
+	if (!cfg->self_tgid || BPF_CORE_READ(task, tgid) != cfg->self_tgid)
 		return false;
 	st = BPF_CORE_READ(task, group_leader, start_time);
-	if (!cfg->self_start_time)
+	if (!cfg->self_start_time && task == bpf_get_current_task_btf())
 		cfg->self_start_time = st;
-	if (cfg->self_start_time != st)
+	return cfg->self_start_time == st;
+}
+
+/* The daemon's own operations pass unjudged. */
+static __always_inline bool fw_exempt(void)
+{
+	struct fw_config *cfg = fw_config_get();
+	struct fw_counters *cnt;
+
+	if (!cfg || !fw_is_daemon(cfg, bpf_get_current_task_btf()))
 		return false;
 	cnt = fw_counters_get();
 	if (cnt)
@@ -338,12 +344,44 @@ static __always_inline int fw_verdict(int r)
 	return v;
 }
 
+#define FW_HDR_WORD(f) (offsetof(struct fw_table_hdr, f) / sizeof(__u32))
+
+/* Whether the rules leave nothing to judge: the published table's default is pass and no rule
+ * admits *op (nor *op2, the second access of an O_RDWR open, unless FW_NOPS), so no path can
+ * change the decision; the pass is counted and neither the path nor the task is read. When
+ * only one of the two can be decided by a rule, that one stays in *op and *op2 becomes FW_NOPS.
+ * No table, a table being written or a corrupt one: everything is judged (fw_judge says why). */
+static __always_inline bool fw_nothing_to_judge(__u32 *op, __u32 *op2)
+{
+	__u32 magic, def, mask, keep1, keep2;
+	struct fw_counters *cnt;
+	struct fw_slot s;
+
+	if (fw_begin(&s) || fw_word(&s, FW_HDR_WORD(magic), &magic) ||
+	    fw_word(&s, FW_HDR_WORD(default_action), &def) || fw_word(&s, FW_HDR_WORD(op_mask), &mask) ||
+	    !fw_validate(&s) || magic != FW_TABLE_MAGIC || def != FW_ACT_PASS)
+		return false;
+	keep1 = mask & (1u << (*op & 31));
+	keep2 = *op2 < FW_NOPS && (mask & (1u << (*op2 & 31)));
+	if (keep1 || keep2) {
+		if (!keep1)
+			*op = *op2;
+		if (!keep1 || !keep2)
+			*op2 = FW_NOPS;
+		return false;
+	}
+	cnt = fw_counters_get();
+	if (cnt)
+		cnt->decisions[fw_bnd(*op, FW_NOPS - 1)][FW_ACT_PASS]++;
+	return true;
+}
+
 /* An operation on one name: (mount, dentry). LSM programs of one hook run in order and a
  * later one runs only while all before it returned 0, so there is no earlier verdict to
  * honour here. */
 static __always_inline int fw_gate1(__u32 op, __u32 op2, __u64 mnt, __u64 dentry)
 {
-	if (fw_exempt())
+	if (fw_exempt() || fw_nothing_to_judge(&op, &op2))
 		return 0;
 	fw_resolve(FW_BUF_PATH, mnt, dentry);
 	return fw_verdict(fw_judge(op, op2, 1));
@@ -356,7 +394,9 @@ static __always_inline int fw_gate1(__u32 op, __u32 op2, __u64 mnt, __u64 dentry
 static __always_inline int fw_gate2(__u32 op, void *ctx, __u32 dir1, __u32 dentry1, int dir2,
 				    __u32 dentry2)
 {
-	if (fw_exempt())
+	__u32 none = FW_NOPS;
+
+	if (fw_exempt() || fw_nothing_to_judge(&op, &none))
 		return 0;
 	fw_resolve(FW_BUF_PATH, fw_path_mnt(fw_arg(ctx, dir1)), fw_arg(ctx, dentry1));
 	fw_resolve(FW_BUF_PATH2, fw_path_mnt(fw_arg(ctx, dir2 < 0 ? dir1 : dir2)), fw_arg(ctx, dentry2));
@@ -366,7 +406,9 @@ static __always_inline int fw_gate2(__u32 op, void *ctx, __u32 dir1, __u32 dentr
 /* A hook that gets only a dentry: the mount is searched (fw_resolve_dentry). */
 static __always_inline int fw_gate_dentry(__u32 op, __u64 dentry)
 {
-	if (fw_exempt())
+	__u32 none = FW_NOPS;
+
+	if (fw_exempt() || fw_nothing_to_judge(&op, &none))
 		return 0;
 	fw_resolve_dentry(FW_BUF_PATH, dentry);
 	return fw_verdict(fw_judge(op, FW_NOPS, 1));
@@ -551,3 +593,5 @@ int BPF_PROG(fw_sched_process_exec)
 	fw_task_load(0);
 	return 0;
 }
+
+#include "protect.h"

@@ -27,6 +27,11 @@ enum fw_op {
 	FW_OP_EXEC, FW_OP_MKNOD,
 };
 
+/* Not operations of the rules: what the self-protection hooks (bpf/protect.h) deny to anyone
+ * but the daemon, numbered after enum fw_op so that an event's op names either. */
+enum fw_tamper_op { FW_OP_KILL = FW_NOPS, FW_OP_PTRACE, FW_OP_BPF_MAP, FW_OP_UMOUNT };
+#define FW_NTAMPER      4
+
 /* Ordered by severity: combining two decisions keeps the larger. */
 enum fw_action { FW_ACT_PASS = 0, FW_ACT_LOG = 1, FW_ACT_DENY = 2 };
 
@@ -50,6 +55,9 @@ struct fw_table_hdr {
 				  rules whose uid and operation match */
 	__u32 ngroups[FW_NFIELDS];
 	__u32 groups_off[FW_NFIELDS]; /* ngroups[f] struct fw_group, in rule order */
+	__u32 op_mask;         /* bit op set when some rule admits enum fw_op op for some uid: with a
+				  default of pass, an operation without its bit passes whatever the
+				  path, so the hooks skip the path walk (bpf/filewall.bpf.c) */
 };
 
 /* One DFA over bytes. State 0 is dead (no rule can still match), state 1 is the start.

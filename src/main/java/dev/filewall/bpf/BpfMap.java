@@ -58,9 +58,14 @@ public final class BpfMap implements AutoCloseable {
         this.pinnedMaxEntries = pinnedMaxEntries;
     }
 
-    /** Opens the map pinned at path (bpf_obj_get); close() closes its fd. */
+    /** Opens the map pinned at path (bpf_obj_get) for reading and writing; close() closes its fd. */
     public static BpfMap openPinned(Path path) {
-        int fd = LibBpf.bpf_obj_get(path.toString());
+        return openPinned(path, false);
+    }
+
+    /** The same; readOnly: an fd that can only look up (BPF_F_RDONLY). */
+    public static BpfMap openPinned(Path path, boolean readOnly) {
+        int fd = LibBpf.bpf_obj_get(path.toString(), readOnly ? LibBpf.BPF_F_RDONLY : 0);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment info = a.allocate(LibBpf.MAP_INFO);
             LibBpf.bpf_obj_get_info_by_fd(fd, info, "map pinned at " + path);

@@ -151,6 +151,7 @@ public final class Layouts {
     }
 
     public static final int FW_NOPS = 17;
+    public static final int FW_NTAMPER = 4;
 
     /** struct fw_config (bpf/config.h): what the daemon tells the LSM programs. */
     public static final class Config {
@@ -162,7 +163,8 @@ public final class Layouts {
                 JAVA_INT.withName("unresolved_read"),
                 JAVA_INT.withName("self_tgid"),
                 JAVA_LONG.withName("self_start_time"),
-                JAVA_LONG.withName("flood_window_ns")).withName("fw_config");
+                JAVA_LONG.withName("flood_window_ns"),
+                JAVA_LONG.withName("pins_dev")).withName("fw_config");
 
         public static final long DRY_RUN = offset(LAYOUT, "dry_run");
         public static final long UNRESOLVED_MODIFY = offset(LAYOUT, "unresolved_modify");
@@ -170,6 +172,7 @@ public final class Layouts {
         public static final long SELF_TGID = offset(LAYOUT, "self_tgid");
         public static final long SELF_START_TIME = offset(LAYOUT, "self_start_time");
         public static final long FLOOD_WINDOW_NS = offset(LAYOUT, "flood_window_ns");
+        public static final long PINS_DEV = offset(LAYOUT, "pins_dev");
     }
 
     /** struct fw_counters (bpf/config.h): per-CPU counts of the LSM programs. */
@@ -182,7 +185,8 @@ public final class Layouts {
                 JAVA_LONG.withName("events_dropped"),
                 JAVA_LONG.withName("unresolved"),
                 JAVA_LONG.withName("exempt"),
-                JAVA_LONG.withName("repeats")).withName("fw_counters");
+                JAVA_LONG.withName("repeats"),
+                MemoryLayout.sequenceLayout(FW_NTAMPER, JAVA_LONG).withName("tamper")).withName("fw_counters");
 
         /** decisions[op][action] is at DECISIONS + 8 * (3 * op + action). */
         public static final long DECISIONS = offset(LAYOUT, "decisions");
@@ -191,6 +195,8 @@ public final class Layouts {
         public static final long UNRESOLVED = offset(LAYOUT, "unresolved");
         public static final long EXEMPT = offset(LAYOUT, "exempt");
         public static final long REPEATS = offset(LAYOUT, "repeats");
+        /** tamper[k] (enum fw_tamper_op - FW_NOPS) is at TAMPER + 8 * k. */
+        public static final long TAMPER = offset(LAYOUT, "tamper");
     }
 
     /** struct fw_event (bpf/event.h): header of a ring buffer record; the strings follow it. */

@@ -124,7 +124,12 @@ final class LibBpf {
     private static final MethodHandle BPF_LINK__UNPIN = fn("bpf_link__unpin", JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_LINK__DESTROY = fn("bpf_link__destroy", JAVA_INT, ADDRESS);
     private static final MethodHandle BPF_OBJ_PIN = fn("bpf_obj_pin", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle BPF_OBJ_GET = fn("bpf_obj_get", JAVA_INT, ADDRESS);
+    private static final MethodHandle BPF_OBJ_GET = fn("bpf_obj_get_opts", JAVA_INT, ADDRESS, ADDRESS);
+    /** struct bpf_obj_get_opts: sz, file_flags */
+    private static final StructLayout OBJ_GET_OPTS = MemoryLayout.structLayout(JAVA_LONG.withName("sz"),
+            JAVA_INT.withName("file_flags"), MemoryLayout.paddingLayout(4));
+    /** bpf_obj_get's file_flags: an fd that can only read (what filewall's bpf_map hook grants anyone but the daemon) */
+    static final int BPF_F_RDONLY = 1 << 3;
     private static final MethodHandle BPF_OBJ_GET_INFO_BY_FD = fn("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_MAP_LOOKUP_ELEM = fn("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle BPF_MAP_LOOKUP_AND_DELETE_ELEM = fn("bpf_map_lookup_and_delete_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -487,9 +492,12 @@ final class LibBpf {
         }
     }
 
-    static int bpf_obj_get(String path) {
+    static int bpf_obj_get(String path, int fileFlags) {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) BPF_OBJ_GET.invokeExact(a.allocateFrom(path)), "bpf_obj_get", path);
+            MemorySegment opts = a.allocate(OBJ_GET_OPTS);
+            opts.set(JAVA_LONG, 0, OBJ_GET_OPTS.byteSize());
+            opts.set(JAVA_INT, 8, fileFlags);
+            return check((int) BPF_OBJ_GET.invokeExact(a.allocateFrom(path), opts), "bpf_obj_get", path);
         } catch (Throwable t) {
             throw rethrow(t);
         }

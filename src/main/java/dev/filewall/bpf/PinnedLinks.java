@@ -20,7 +20,7 @@ public final class PinnedLinks {
      */
     public static List<int[]> ids(List<Path> pins) {
         return pins.stream().map(p -> {
-            int fd = LibBpf.bpf_obj_get(p.toString());
+            int fd = LibBpf.bpf_obj_get(p.toString(), 0);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment info = a.allocate(64, 8);
                 LibBpf.bpf_obj_get_info_by_fd(fd, info, "link " + p);

@@ -20,23 +20,18 @@ final class ControlCommands {
     }
 
     @Command(name = "reload", mixinStandardHelpOptions = true,
-            description = {"Make the running daemon re-read its rules (SIGHUP) and wait until the new table is live.",
-                    "Given RULES, check them first: a file with errors is not sent, and the running table stays."})
+            description = {"Make the running daemon re-read its rule file and wait until the new table is live.",
+                    "Given RULES, the daemon checks them and, when they are valid, makes them its rule file (which only the daemon may write:",
+                    "this is how the rules change). A file with errors is rejected whole, and the running table stays."})
     static final class Reload implements Callable<Integer> {
         @Mixin PidFile pid;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", arity = "0..1", paramLabel = "RULES", description = "check these rules before reloading")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RULES", description = "the new rules, in the rule file's format")
         Path rulesFile;
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
-            if (rulesFile != null) {
-                RulesOption r = new RulesOption();
-                r.file = rulesFile;
-                if (r.load(err) == null) return Main.RULES_INVALID;
-            }
-            return new Control(Pins.DEFAULT, pid.pidFile).reload(spec.commandLine().getOut(), err);
+            return new Control(Pins.DEFAULT, pid.pidFile).reload(rulesFile, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
 
@@ -53,7 +48,8 @@ final class ControlCommands {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "End enforcement: detach every hook, remove the pins, and stop the daemon.")
+            description = {"End enforcement: the daemon removes its pins (every hook detaches) and exits.",
+                    "The only way to end it: the daemon's files, pins and maps are self-protected, and it refuses signals but from its service manager."})
     static final class Stop implements Callable<Integer> {
         @Mixin PidFile pid;
         @Spec CommandSpec spec;

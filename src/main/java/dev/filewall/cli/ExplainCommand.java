@@ -67,7 +67,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (set == null) return Main.RULES_INVALID;
         Engine engine = engineName == EngineName.kernel ? Engine.kernel(set) : Engine.reference(set);
         if (batch != null) return batch(set, engine, out);
-        Operation operation = Operation.parse(op).orElse(null);
+        Operation operation = Operation.parse(op).filter(Operation::inRules).orElse(null);
         if (operation == null) {
             err.println("filewall explain: unknown operation '" + op + "'");
             return Main.USAGE;
@@ -111,7 +111,7 @@ final class ExplainCommand implements Callable<Integer> {
             JsonNode n = JSON.readTree(line);
             if (!n.isObject()) return "expected a JSON object";
             String opText = n.path("op").asText("");
-            Operation op = Operation.parse(opText).orElse(null);
+            Operation op = Operation.parse(opText).filter(Operation::inRules).orElse(null);
             if (op == null) return "unknown or missing op '" + opText + "'";
             JsonNode uid = n.path("uid");
             if (!uid.isMissingNode() && !uid.canConvertToLong()) return "uid must be a number";

@@ -179,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("filewall run: --retain-days and --retain-mb take 0 (no limit) or more");
             return Prepared.failed(Main.USAGE);
         }
-        return new Prepared(new Daemon.Options(rules, ruleFormat, pick("--log", log, logs.csv()), pick("--json-log", jsonLog, logs.json()),
+        return new Prepared(new Daemon.Options(rules, ruleFormat, configFile, pick("--log", log, logs.csv()), pick("--json-log", jsonLog, logs.json()),
                 pick("--pid-file", pidFile, file.pidFile()), settings, Pins.DEFAULT, metricsAt == null ? null : metricsAt.socket(),
                 noStore ? null : pick("--store", store, stored.path()), new Retention(Duration.ofDays(days), (long) mb << 20),
                 httpAt == null ? null : httpAt.socket(), httpAllowRemote), 0);

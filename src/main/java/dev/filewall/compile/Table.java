@@ -21,7 +21,7 @@ public final class Table {
     // struct fw_table_hdr
     public static final int HDR_MAGIC = 0, HDR_GENERATION = 1, HDR_NRULES = 2, HDR_NWORDS = 3,
             HDR_DEFAULT_ACTION = 4, HDR_ACTIONS_OFF = 5, HDR_UID_NBOUNDS = 6, HDR_UID_BOUNDS_OFF = 7,
-            HDR_UO_OFF = 8, HDR_NGROUPS = 9, HDR_GROUPS_OFF = 12, HDR_WORDS = 15;
+            HDR_UO_OFF = 8, HDR_NGROUPS = 9, HDR_GROUPS_OFF = 12, HDR_OP_MASK = 15, HDR_WORDS = 16;
     // struct fw_group
     public static final int GRP_CLASSES_OFF = 0, GRP_NCLASSES = 1, GRP_TRANS_OFF = 2, GRP_NSTATES = 3,
             GRP_ACCEPT_OFF = 4, GRP_FIRST_WORD = 5, GRP_LAST_WORD = 6, GRP_WORDS = 7;

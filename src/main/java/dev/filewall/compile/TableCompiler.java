@@ -112,6 +112,8 @@ public final class TableCompiler {
         for (int i = 0; i < uid.bounds.length; i++) {
             w[boundsOff + i] = (int) uid.bounds[i];
             System.arraycopy(uid.rows.get(i), 0, w, uoOff + i * NOPS * nwords, NOPS * nwords);
+            for (int op = 0; op < NOPS; op++)
+                for (int k = 0; k < nwords; k++) if (uid.rows.get(i)[op * nwords + k] != 0) w[HDR_OP_MASK] |= 1 << op;
         }
         int data = groupsOff[NFIELDS - 1] + groups.get(NFIELDS - 1).size() * GRP_WORDS;
         List<List<GroupStats>> stats = new ArrayList<>();
@@ -226,7 +228,7 @@ public final class TableCompiler {
     private static UidTable uidTable(List<Rule> rules, int nwords, Options opts) throws TableException {
         int n = rules.size();
         int[][] opBits = new int[NOPS][nwords];
-        for (Operation op : Operation.values())
+        for (Operation op : Operation.RULES)
             for (int r = 0; r < n; r++) if (rules.get(r).admitsOperation(op)) opBits[op.ordinal()][r / 32] |= 1 << (r % 32);
         // sweep the uid line: event = (position << 15) | (1 << 14 if a range starts there) | rule
         int[] uidBits = new int[nwords];

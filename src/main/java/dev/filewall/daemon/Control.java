@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
@@ -32,40 +33,28 @@ public final class Control {
         return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).filter(ProcessHandle::isAlive);
     }
 
-    /** Where the daemon records the outcome of its latest reload: "N ok|rejected", then its messages. */
-    public static Path reloadResult(Path pidFile) {
-        return pidFile.resolveSibling("reload.result");
-    }
-
     /** Where the daemon writes its event pipeline's counts every second (logstore.PipelineStatus). */
     public static Path statusFile(Path pidFile) {
         return pidFile.resolveSibling("status.json");
     }
 
-    /** Exit code: 0 reloaded, 1 the rules were rejected (the running table stays), 3 no daemon or no answer. */
-    public int reload(PrintWriter out, PrintWriter err) throws Exception {
-        Optional<ProcessHandle> d = daemon();
-        if (d.isEmpty()) {
-            err.println("filewall reload: no daemon is running (" + pidFile + ")");
+    /**
+     * Through the daemon's control socket: re-read the rule file, or, given one, make it the rule file (the
+     * rule file is self-protected: this is how its content changes). Exit code: 0 reloaded, 1 the rules were
+     * rejected (the running table stays), 3 no daemon or no answer.
+     */
+    public int reload(Path replacement, PrintWriter out, PrintWriter err) throws Exception {
+        String request = replacement == null ? "reload" : "reload " + replacement.toAbsolutePath().normalize();
+        Optional<ControlSocket.Reply> r = ControlSocket.request(ControlSocket.path(pidFile), request, Duration.ofMinutes(11));
+        if (r.isEmpty()) {
+            err.println("filewall reload: no daemon is running (" + ControlSocket.path(pidFile) + ")");
+            err.flush();
             return 3;
         }
-        Path result = reloadResult(pidFile);
-        String before = Files.exists(result) ? Files.readString(result) : "";
-        signal(d.get().pid(), "HUP");
-        // compiling a large rule set takes a while, under emulation far longer
-        for (int i = 0; i < 600 && d.get().isAlive(); i++) {
-            Thread.sleep(100);
-            String now = Files.exists(result) ? Files.readString(result) : "";
-            if (!now.isEmpty() && !now.equals(before)) {
-                String[] lines = now.split("\n", 2);
-                boolean ok = lines[0].endsWith(" ok");
-                (ok ? out : err).print(lines.length > 1 ? lines[1] : "");
-                (ok ? out : err).flush();
-                return ok ? 0 : 1;
-            }
-        }
-        err.println("filewall reload: daemon pid " + d.get().pid() + " did not answer within 60 s; its output says why");
-        return 3;
+        PrintWriter to = r.get().ok() ? out : err;
+        r.get().lines().forEach(to::println);
+        to.flush();
+        return r.get().ok() ? 0 : 1;
     }
 
     public int status(PrintWriter out) throws Exception {
@@ -76,19 +65,23 @@ public final class Control {
             out.flush();
             return 3;
         }
-        try (BpfMap ctl = BpfMap.openPinned(pins.map("fw_ctl")); BpfMap table = BpfMap.openPinned(pins.map("fw_table"));
-             BpfMap counters = BpfMap.openPinned(pins.map("fw_counters"))) {
+        // read-only: the kernel gives writable fds of filewall's maps to the daemon alone
+        try (BpfMap ctl = BpfMap.openPinned(pins.map("fw_ctl"), true); BpfMap table = BpfMap.openPinned(pins.map("fw_table"), true);
+             BpfMap counters = BpfMap.openPinned(pins.map("fw_counters"), true)) {
             TableSlots slots = new TableSlots(table, ctl, table.maxEntries() / 2);
             int generation = slots.generation();
             Counters c = Counters.read(counters);
             out.println("filewall: enforcing on " + pins.links().size() + " hooks");
             out.println("daemon:      " + d.map(h -> "running, pid " + h.pid()).orElse("not running (enforcement continues; events wait in the ring buffer)"));
             out.println("generation:  " + generation);
-            out.println("rules:       " + activeRules(table, ctl, slots));
+            out.println("rules:       " + Math.max(0, activeRules(table, ctl, slots) - SelfProtection.RULES) + " (after "
+                    + SelfProtection.RULES + " built-in self-protection rules)");
             out.println("decisions:   " + c.total() + " (deny " + sum(c, 2) + ", log " + sum(c, 1) + ", pass " + sum(c, 0) + ")");
             out.println("events:      " + c.events() + " sent, " + c.dropped() + " dropped (ring buffer full), "
                     + c.repeats() + " repeats folded by flood control");
             out.println("unresolved:  " + c.unresolved() + " decided by the unresolved-path policy");
+            out.println("tampering:   " + c.tamperTotal() + " attempts on filewall refused (kill " + c.tamper()[0] + ", ptrace "
+                    + c.tamper()[1] + ", map write " + c.tamper()[2] + ", unmount " + c.tamper()[3] + "); its files: see deny events flagged self_protection");
             if (d.isPresent()) pipeline(out);
             out.println("pins:        " + pins.root());
             for (Path p : pins.all()) out.println("  " + pins.root().relativize(p));
@@ -127,20 +120,47 @@ public final class Control {
         }
     }
 
+    /**
+     * Ends enforcement. A running daemon is asked through its control socket and removes its pins itself;
+     * without one, this process takes the pins over (the kernel allows that only while no daemon runs) and
+     * removes them. Exit code: 0 ended (or nothing was enforcing), 3 it could not be ended.
+     */
     public int stop(PrintWriter out, PrintWriter err) throws Exception {
-        // the daemon first: while it runs it holds the programs, so they could not be freed
+        if (!Files.exists(pins.root()) && daemon().isEmpty()) {
+            out.println("filewall: not enforcing (nothing pinned at " + pins.root() + ")");
+            out.flush();
+            return 0;
+        }
+        List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(pins.links());
         Optional<ProcessHandle> d = daemon();
-        if (d.isPresent()) {
-            signal(d.get().pid(), "TERM");
-            if (d.get().onExit().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).get() == null) {
-                err.println("filewall stop: daemon pid " + d.get().pid() + " did not exit within 10 s; enforcement stays");
+        Optional<ControlSocket.Reply> r = ControlSocket.request(ControlSocket.path(pidFile), "stop", Duration.ofSeconds(60));
+        if (r.isPresent()) {
+            PrintWriter to = r.get().ok() ? out : err;
+            r.get().lines().forEach(to::println);
+            to.flush();
+            if (!r.get().ok()) return 3;
+            if (d.isPresent() && d.get().onExit().completeOnTimeout(null, 30, java.util.concurrent.TimeUnit.SECONDS).get() == null) {
+                err.println("filewall stop: the pins are removed but daemon pid " + d.get().pid() + " did not exit within 30 s");
                 err.flush();
                 return 3;
             }
-            out.println("filewall: daemon pid " + d.get().pid() + " stopped");
+        } else if (d.isPresent()) {
+            err.println("filewall stop: daemon pid " + d.get().pid() + " does not answer on " + ControlSocket.path(pidFile)
+                    + "; enforcement stays (its service manager can restart it: systemctl restart filewall)");
+            err.flush();
+            return 3;
+        } else {
+            try {
+                Enforcer.claim(pins);
+            } catch (dev.filewall.bpf.BpfException e) {
+                err.println("filewall stop: cannot take over the pins at " + pins.root() + ": " + e.getMessage()
+                        + (e.getMessage().contains("EPERM") ? " (a filewall daemon still runs and owns them, but its pid file " + pidFile
+                                + " is gone: stop it through its service manager)" : ""));
+                err.flush();
+                return 3;
+            }
+            out.println("filewall: removed " + pins.removeAll().size() + " pins (no daemon was running)");
         }
-        List<int[]> ids = dev.filewall.bpf.PinnedLinks.ids(pins.links());
-        List<Path> removed = pins.removeAll();
         // the kernel may release an unpinned link later: say "ended" only once every hook is gone
         for (int i = 0; i < 100 && dev.filewall.bpf.PinnedLinks.anyAlive(ids); i++) Thread.sleep(50);
         if (dev.filewall.bpf.PinnedLinks.anyAlive(ids)) {
@@ -148,19 +168,8 @@ public final class Control {
             err.flush();
             return 3;
         }
-        out.println("filewall: enforcement ended: removed " + removed.size() + " pins, " + ids.size() + " hooks detached");
+        out.println("filewall: enforcement ended: " + ids.size() + " hooks detached");
         out.flush();
         return 0;
-    }
-
-    private int generation() {
-        try (BpfMap ctl = BpfMap.openPinned(pins.map("fw_ctl")); BpfMap table = BpfMap.openPinned(pins.map("fw_table"))) {
-            return new TableSlots(table, ctl, table.maxEntries() / 2).generation();
-        }
-    }
-
-    private static void signal(long pid, String sig) throws IOException, InterruptedException {
-        int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
-        if (rc != 0) throw new IOException("kill -" + sig + " " + pid + " failed");
     }
 }

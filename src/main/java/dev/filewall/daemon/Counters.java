@@ -8,8 +8,11 @@ import dev.filewall.bpf.Layouts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** fw_counters summed over CPUs: decisions[op][action], events, drops, unresolved, exempt, repeats folded. */
-public record Counters(long[][] decisions, long events, long dropped, long unresolved, long exempt, long repeats) {
+/**
+ * fw_counters summed over CPUs: decisions[op][action], events, drops, unresolved, exempt, repeats folded, and
+ * attempts on filewall itself refused by bpf/protect.h, by kind (KILL, PTRACE, BPF_MAP, UMOUNT).
+ */
+public record Counters(long[][] decisions, long events, long dropped, long unresolved, long exempt, long repeats, long[] tamper) {
     static Counters read(BpfMap map) {
         try (Arena a = Arena.ofConfined()) {
             long stride = Layouts.Counters.LAYOUT.byteSize();
@@ -18,6 +21,7 @@ public record Counters(long[][] decisions, long events, long dropped, long unres
             int cpus = (int) (map.valueBufferSize() / stride);
             long[][] d = new long[Layouts.FW_NOPS][3];
             long ev = 0, dr = 0, un = 0, ex = 0, rp = 0;
+            long[] tm = new long[Layouts.FW_NTAMPER];
             for (int c = 0; c < cpus; c++) {
                 long base = c * stride;
                 for (int op = 0; op < Layouts.FW_NOPS; op++)
@@ -28,9 +32,16 @@ public record Counters(long[][] decisions, long events, long dropped, long unres
                 un += v.get(JAVA_LONG, base + Layouts.Counters.UNRESOLVED);
                 ex += v.get(JAVA_LONG, base + Layouts.Counters.EXEMPT);
                 rp += v.get(JAVA_LONG, base + Layouts.Counters.REPEATS);
+                for (int k = 0; k < tm.length; k++) tm[k] += v.get(JAVA_LONG, base + Layouts.Counters.TAMPER + 8L * k);
             }
-            return new Counters(d, ev, dr, un, ex, rp);
+            return new Counters(d, ev, dr, un, ex, rp, tm);
         }
+    }
+
+    public long tamperTotal() {
+        long n = 0;
+        for (long x : tamper) n += x;
+        return n;
     }
 
     public long total() {

@@ -23,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,17 +35,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Daemon {
     /**
-     * metrics: where to serve /metrics and /healthz, or null for nowhere; store: the event store, or null for none;
-     * http: where to serve the log view of the store, or null for nowhere.
+     * config: the configuration file read, or null; metrics: where to serve /metrics and /healthz, or null for
+     * nowhere; store: the event store, or null for none; http: where to serve the log view of the store, or null for nowhere.
      */
-    public record Options(Path rules, RuleFiles.Format format, Path log, Path jsonLog, Path pidFile,
+    public record Options(Path rules, RuleFiles.Format format, Path config, Path log, Path jsonLog, Path pidFile,
                           Enforcer.Settings settings, Pins pins, InetSocketAddress metrics, Path store, Retention retention,
                           InetSocketAddress http, boolean httpAllowRemote) {}
 
     private final Options opt;
     private final PrintWriter out, err;
     private final AtomicBoolean reloadRequested = new AtomicBoolean();
-    private long reloads;
+    private final java.util.concurrent.ConcurrentLinkedQueue<ControlSocket.Request> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The `filewall stop` being carried out: answered once the pins are gone. */
+    private ControlSocket.Request stopping;
+    private SelfProtection protection;
     private Metrics metrics;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
@@ -65,32 +70,42 @@ public final class Daemon {
             err.println("filewall: " + problem.get());
             return 3;
         }
+        opt.pins().ensureBpffs();
+        protection = SelfProtection.of(opt, Optional.ofNullable(System.getProperty("filewall.launcher")).map(Path::of).orElse(null),
+                runningJar(), Path.of(System.getProperty("java.home")));
         Table table = compile();
         if (table == null) return 1;
-        opt.pins().ensureBpffs();
         Enforcer enforcer;
         if (opt.pins().present()) {
-            enforcer = Enforcer.adopt(opt.pins());
+            try {
+                enforcer = Enforcer.adopt(opt.pins());
+            } catch (dev.filewall.bpf.BpfException e) {
+                err.println("filewall: cannot take over the pins at " + opt.pins().root() + ": " + e.getMessage()
+                        + (e.getMessage().contains("EPERM") ? " (another filewall daemon runs and holds them: only it may write its maps)" : ""));
+                return 3;
+            }
             enforcer.writeConfig(opt.settings());
             enforcer.slots().publish(table);
             out.println("filewall: adopted the pinned programs (" + enforcer.attached.size() + " hooks), generation "
                     + enforcer.slots().generation());
         } else {
             enforcer = Enforcer.load(opt.pins(), table, opt.settings());
-            out.println("filewall: enforcing " + table.stats().rules() + " rules on " + enforcer.attached.size()
+            out.println("filewall: enforcing " + userRules(table) + " rules on " + enforcer.attached.size()
                     + " hooks, generation " + enforcer.slots().generation() + (opt.settings().dryRun() ? " (dry run)" : ""));
         }
+        out.println("filewall: self-protection: only this daemon may change " + String.join(", ", protection.describe()));
         out.flush();
         Files.createDirectories(opt.pidFile().getParent());
         Files.writeString(opt.pidFile(), ProcessHandle.current().pid() + "\n");
         installSignals();
         metrics = new Metrics(enforcer::counters, this::hooksAttached, opt.settings().dryRun());
-        metrics.loaded(enforcer.slots().generation(), table.stats().rules(), table.stats().bytes());
+        metrics.loaded(enforcer.slots().generation(), userRules(table), table.stats().bytes());
         metrics.drainLag(() -> drainLag);
         try (enforcer; EventLog log = new EventLog(opt.log(), opt.jsonLog(), ZoneId.systemDefault());
              StoreWriter store = opt.store() == null ? null : StoreWriter.start(new StoreWriter.Settings(opt.store(), opt.retention()));
              MetricsServer served = opt.metrics() == null ? null : MetricsServer.start(opt.metrics(), metrics);
-             LogWeb web = opt.http() == null ? null : LogWeb.start(opt.http(), opt.httpAllowRemote(), opt.store())) {
+             LogWeb web = opt.http() == null ? null : LogWeb.start(opt.http(), opt.httpAllowRemote(), opt.store());
+             ControlSocket control = ControlSocket.listen(ControlSocket.path(opt.pidFile()), this::request)) {
             if (served != null) out.println("filewall: metrics at " + served.url() + "/metrics");
             if (web != null) out.println("filewall: log view at " + web.url());
             if (store != null) metrics.stage("handoff", () -> store.stats().offered(), () -> store.stats().handoffLost())
@@ -102,77 +117,150 @@ public final class Daemon {
             out.flush();
             while (stop.getCount() > 0) {
                 synchronized (wake) {
-                    if (!reloadRequested.get() && stop.getCount() > 0) wake.wait(1000);
+                    if (!reloadRequested.get() && requests.isEmpty() && stop.getCount() > 0) wake.wait(1000);
                 }
-                if (reloadRequested.getAndSet(false)) reload(enforcer);
+                if (reloadRequested.getAndSet(false)) reload(enforcer, null);
+                for (ControlSocket.Request r; (r = requests.poll()) != null; ) serve(enforcer, r);
             }
             drain.join();
         } finally {
             Files.deleteIfExists(opt.pidFile());
             Files.deleteIfExists(Control.statusFile(opt.pidFile()));
+            if (stopping != null) unpin();
             done.countDown();
         }
         return 0;
     }
 
-    private Table compile() {
-        return compile(new java.util.ArrayList<>());
+    /** The jar this daemon runs from, or null when it runs from classes (tests). */
+    private static Path runningJar() {
+        try {
+            Path p = Path.of(Daemon.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return p.toString().endsWith(".jar") ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
-    /** The compiled rules, or null with what is wrong added to problems (and printed). */
-    private Table compile(java.util.List<String> problems) {
+    private static int userRules(Table t) {
+        return t.stats().rules() - SelfProtection.RULES;
+    }
+
+    private Table compile() {
+        return compile(opt.rules(), opt.rules().toString(), new java.util.ArrayList<>());
+    }
+
+    /**
+     * The compiled rules of file (named so in messages), in the format of the daemon's rule file and after
+     * the self-protection rules, or null with what is wrong added to problems (and printed).
+     */
+    private Table compile(Path file, String name, java.util.List<String> problems) {
         try {
-            RuleSet set = RuleFiles.load(opt.rules(), opt.format());
-            return TableCompiler.compile(set, 0);
+            RuleSet set = RuleFiles.load(file, opt.format() != null ? opt.format() : RuleFiles.detect(opt.rules()), name);
+            return TableCompiler.compile(protection.prepend(set), 0);
         } catch (RuleException e) {
             e.errors().forEach(er -> problems.add(er.toString()));
-            problems.add(e.errors().size() + " errors in " + opt.rules() + "; nothing was applied");
+            problems.add(e.errors().size() + " errors in " + name + "; nothing was applied");
         } catch (TableException e) {
-            problems.add("filewall: " + opt.rules() + ": " + e.getMessage() + "; nothing was applied");
+            problems.add("filewall: " + name + ": " + e.getMessage() + "; nothing was applied");
         }
         problems.forEach(err::println);
         err.flush();
         return null;
     }
 
+    /** From the control socket's threads: carried out on the main loop, one at a time. */
+    private void request(ControlSocket.Request r) {
+        requests.add(r);
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void serve(Enforcer enforcer, ControlSocket.Request r) {
+        out.println("filewall: " + r.command() + (r.file() != null ? " " + r.file() : "") + " requested by " + r.peer()
+                + " through " + ControlSocket.path(opt.pidFile()));
+        out.flush();
+        if (r.command().equals("reload")) {
+            r.reply().complete(reload(enforcer, r.file()));
+        } else if (stopping == null) {
+            stopping = r;
+            requestStop();
+        } else {
+            r.reply().complete(new ControlSocket.Reply(false, List.of("filewall: already stopping")));
+        }
+    }
+
     /**
-     * A rule file with errors is rejected whole; the running table stays. The outcome also goes
-     * to {@link Control#reloadResult}, numbered, so that `filewall reload` can print it.
+     * Re-reads the rule file, or, given a replacement, checks it and makes it the rule file: the rule file
+     * itself is self-protected, so this is how an operator changes the rules. A file with errors is
+     * rejected whole; the running table (and rule file) stay.
      */
-    private void reload(Enforcer enforcer) {
+    private ControlSocket.Reply reload(Enforcer enforcer, Path replacement) {
         var messages = new java.util.ArrayList<String>(); // what is wrong, then the outcome
-        Table t = compile(messages);
+        Path staged = null;
+        Table t;
+        try {
+            if (replacement != null) {
+                // checked as copied, so the file that becomes the rules is the one that was checked
+                staged = opt.rules().resolveSibling("." + opt.rules().getFileName() + ".new");
+                Files.copy(replacement, staged, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            t = compile(staged != null ? staged : opt.rules(), (replacement != null ? replacement : opt.rules()).toString(), messages);
+        } catch (IOException e) {
+            messages.add("filewall: cannot read " + replacement + ": " + e.getMessage());
+            t = null;
+        }
         boolean ok = false;
         if (t == null) {
             messages.add("filewall: reload rejected, generation " + enforcer.slots().generation() + " stays");
         } else {
             try {
                 int g = enforcer.slots().publish(t);
-                messages.add("filewall: reloaded " + t.stats().rules() + " rules, generation " + g);
+                messages.add("filewall: reloaded " + userRules(t) + " rules, generation " + g);
                 ok = true;
+                if (staged != null) {
+                    Files.move(staged, opt.rules(), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    staged = null;
+                }
             } catch (RuntimeException e) {
                 messages.add("filewall: reload failed, generation " + enforcer.slots().generation() + " stays: " + e.getMessage());
+            } catch (IOException e) {
+                ok = false;
+                messages.add("filewall: generation " + enforcer.slots().generation() + " is live, but " + opt.rules()
+                        + " could not be replaced (" + e.getMessage() + "): a reload would read the old rules");
             }
         }
-        if (ok) metrics.reloaded(enforcer.slots().generation(), t.stats().rules(), t.stats().bytes());
+        try {
+            if (staged != null) Files.deleteIfExists(staged);
+        } catch (IOException ignored) {
+            // a leftover .new file is replaced by the next reload with a file
+        }
+        if (ok) metrics.reloaded(enforcer.slots().generation(), userRules(t), t.stats().bytes());
         else metrics.reloadFailed();
         (ok ? out : err).println(messages.getLast());
         out.flush();
         err.flush();
-        reloads++;
+        return new ControlSocket.Reply(ok, messages);
+    }
+
+    /** `filewall stop`: the daemon, exempt from its own rules, is the one that may remove the pins. */
+    private void unpin() {
         try {
-            Path result = Control.reloadResult(opt.pidFile()), tmp = result.resolveSibling(result.getFileName() + ".tmp");
-            Files.writeString(tmp, ProcessHandle.current().pid() + ":" + reloads + " " + (ok ? "ok" : "rejected") + "\n" + String.join("\n", messages) + "\n");
-            Files.move(tmp, result, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            err.println("filewall: could not record the reload's outcome: " + e);
+            List<Path> removed = opt.pins().removeAll();
+            stopping.reply().complete(new ControlSocket.Reply(true, List.of("filewall: daemon pid " + ProcessHandle.current().pid()
+                    + " removed " + removed.size() + " pins and stopped")));
+        } catch (IOException | RuntimeException e) {
+            stopping.reply().complete(new ControlSocket.Reply(false, List.of("filewall: stopping, the daemon could not remove the pins: " + e)));
         }
+        // the JVM exits when run() returns: let the answer reach `filewall stop` first
+        stopping.sent().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
     /** store: null without one; else each event goes to its hand-off once it is in the CSV log. */
     private void drain(Enforcer enforcer, EventLog log, StoreWriter store) {
         BootClock clock = new BootClock();
-        EventDecoder decoder = new EventDecoder(clock);
+        EventDecoder decoder = new EventDecoder(clock, SelfProtection.RULES);
         long[] bad = {0};
         long[] logged = {0, 0}; // events written, malformed records skipped: for the status file
         long droppedSeen = enforcer.counters().dropped(), reportedAt = System.nanoTime();

@@ -36,14 +36,16 @@ public final class Enforcer implements AutoCloseable {
     }
 
     private final BpfObject obj; // null when adopted
+    private final Pins pins;
     private final List<BpfMap> opened = new ArrayList<>();
     final BpfMap table, ctl, config, counters, events, flood;
     final TableSlots slots;
     final boolean adopted;
     final List<String> attached;
 
-    private Enforcer(BpfObject obj, java.util.function.Function<String, BpfMap> maps, boolean adopted, List<String> attached) {
+    private Enforcer(BpfObject obj, Pins pins, java.util.function.Function<String, BpfMap> maps, boolean adopted, List<String> attached) {
         this.obj = obj;
+        this.pins = pins;
         this.table = maps.apply("fw_table");
         this.ctl = maps.apply("fw_ctl");
         this.config = maps.apply("fw_config");
@@ -73,7 +75,7 @@ public final class Enforcer implements AutoCloseable {
                 }
             }
             obj.load();
-            Enforcer e = new Enforcer(obj, obj::map, false, names);
+            Enforcer e = new Enforcer(obj, pins, obj::map, false, names);
             e.writeConfig(s);
             e.slots.publish(first);
             Files.createDirectories(pins.root().resolve("maps"));
@@ -98,14 +100,17 @@ public final class Enforcer implements AutoCloseable {
         }
     }
 
-    /** Opens the maps a previous daemon pinned; its links keep enforcing throughout. */
+    /**
+     * Opens the maps a previous daemon pinned; its links keep enforcing throughout. The kernel lets only the
+     * daemon open them for writing, or anyone once it has exited (bpf/protect.h).
+     */
     public static Enforcer adopt(Pins pins) throws IOException {
         List<BpfMap> opened = new ArrayList<>();
         List<String> links;
         try (var s = Files.list(pins.root().resolve("links"))) {
             links = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        Enforcer e = new Enforcer(null, name -> {
+        Enforcer e = new Enforcer(null, pins, name -> {
             BpfMap m = BpfMap.openPinned(pins.map(name));
             opened.add(m);
             return m;
@@ -124,7 +129,31 @@ public final class Enforcer implements AutoCloseable {
             v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) ProcessHandle.current().pid());
             v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, 0L);
             v.set(JAVA_LONG, Layouts.Config.FLOOD_WINDOW_NS, s.floodWindow().toNanos());
+            v.set(JAVA_LONG, Layouts.Config.PINS_DEV, pinsDev(pins));
             config.update(a.allocate(JAVA_INT), v, BpfMap.ANY);
+        }
+    }
+
+    /** st_dev of the bpffs that holds the pins: the kernel refuses to unmount it to anyone but the daemon. */
+    private static long pinsDev(Pins pins) {
+        try {
+            return (Long) Files.getAttribute(pins.root().getParent(), "unix:dev");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot stat " + pins.root().getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes this process the one the kernel exempts, without a daemon: what {@code filewall stop} does to remove
+     * pins nobody else may remove. The kernel allows it only while no daemon runs.
+     */
+    static void claim(Pins pins) {
+        try (BpfMap config = BpfMap.openPinned(pins.map("fw_config")); Arena a = Arena.ofConfined()) {
+            MemorySegment key = a.allocate(JAVA_INT), v = a.allocate(Layouts.Config.LAYOUT);
+            config.lookup(key, v);
+            v.set(JAVA_INT, Layouts.Config.SELF_TGID, (int) ProcessHandle.current().pid());
+            v.set(JAVA_LONG, Layouts.Config.SELF_START_TIME, 0L);
+            config.update(key, v, BpfMap.ANY);
         }
     }
 

@@ -14,6 +14,8 @@ public record Event(Instant time, Operation op, long uid, int pid, int ppid, int
     /** Bits of {@code flags}, as enum fw_event_flag. */
     public static final int TRUNCATED = 1, UNRESOLVED = 2, DRY_RUN = 4, CMD_CUT = 8, NO_TABLE = 16,
             EVAL_ERROR = 32, FIRST_SIGHT = 64;
+    /** Not from the kernel: the decoder sets it for a built-in rule's decision or a refused attempt on filewall itself. */
+    public static final int SELF_PROTECTION = 128;
 
     public boolean has(int flag) {
         return (flags & flag) != 0;

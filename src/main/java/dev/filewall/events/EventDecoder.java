@@ -15,9 +15,12 @@ import java.time.Instant;
 /** Turns one ring buffer record (struct fw_event + strings) into an {@link Event}. */
 public final class EventDecoder {
     private final BootClock clock;
+    private final int builtinRules;
 
-    public EventDecoder(BootClock clock) {
+    /** builtinRules: how many rules the daemon put before the rule file's (daemon.SelfProtection). */
+    public EventDecoder(BootClock clock, int builtinRules) {
         this.clock = clock;
+        this.builtinRules = builtinRules;
     }
 
     /** Throws IllegalArgumentException for a record that does not hold what its header says. */
@@ -39,9 +42,17 @@ public final class EventDecoder {
             at += lens[i];
         }
         Instant time = clock.toInstant(r.get(JAVA_LONG, Layouts.Event.TIME_NS));
+        // events name rules as the rule file numbers them; a built-in rule is flagged instead
+        int rule = r.get(JAVA_INT, Layouts.Event.RULE), flags = r.get(JAVA_INT, Layouts.Event.FLAGS);
+        if (rule >= 0 && rule < builtinRules || !Operation.values()[op].inRules()) {
+            rule = -1;
+            flags |= Event.SELF_PROTECTION;
+        } else if (rule >= 0) {
+            rule -= builtinRules;
+        }
         return new Event(time, Operation.values()[op], Integer.toUnsignedLong(r.get(JAVA_INT, Layouts.Event.UID)),
-                r.get(JAVA_INT, Layouts.Event.PID), r.get(JAVA_INT, Layouts.Event.PPID), r.get(JAVA_INT, Layouts.Event.RULE),
-                Action.values()[action], r.get(JAVA_INT, Layouts.Event.FLAGS), r.get(JAVA_INT, Layouts.Event.GENERATION),
+                r.get(JAVA_INT, Layouts.Event.PID), r.get(JAVA_INT, Layouts.Event.PPID), rule,
+                Action.values()[action], flags, r.get(JAVA_INT, Layouts.Event.GENERATION),
                 r.get(JAVA_INT, Layouts.Event.REPEATS), s[0], s[1], s[2], s[3]);
     }
 

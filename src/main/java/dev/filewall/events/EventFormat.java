@@ -49,7 +49,7 @@ public final class EventFormat {
         o.put("generation", e.generation());
         o.put("repeats", e.repeats());
         var flags = o.putArray("flags");
-        String[] names = {"truncated", "unresolved", "dry_run", "cmdline_cut", "no_table", "eval_error", "first_sight"};
+        String[] names = {"truncated", "unresolved", "dry_run", "cmdline_cut", "no_table", "eval_error", "first_sight", "self_protection"};
         for (int i = 0; i < names.length; i++) if ((e.flags() & (1 << i)) != 0) flags.add(names[i]);
         try {
             return JSON.writeValueAsString(o);

@@ -1,5 +1,6 @@
 package dev.filewall.metrics;
 
+import dev.filewall.bpf.Layouts;
 import dev.filewall.daemon.Counters;
 import dev.filewall.rules.Action;
 import dev.filewall.rules.Operation;
@@ -29,7 +30,8 @@ public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<Counters> kernel;
     private final IntSupplier hooks;
-    private volatile Counters scraped = new Counters(new long[Operation.values().length][Action.values().length], 0, 0, 0, 0, 0);
+    private volatile Counters scraped = new Counters(new long[Operation.RULES.size()][Action.values().length], 0, 0, 0, 0, 0,
+            new long[Layouts.FW_NTAMPER]);
     private volatile long generation, rules, tableBytes, lastLoadEpochMillis;
     private volatile boolean lastReloadOk = true;
     private final Counter reloadsOk, reloadsFailed;
@@ -41,11 +43,19 @@ public final class Metrics {
     public Metrics(Supplier<Counters> kernel, IntSupplier hooks, boolean dryRun) {
         this.kernel = kernel;
         this.hooks = hooks;
-        for (Operation op : Operation.values())
+        for (Operation op : Operation.RULES)
             for (Action a : Action.values())
                 FunctionCounter.builder("filewall.decisions", this, m -> m.scraped.decisions()[op.ordinal()][a.ordinal()])
                         .description("decisions of the LSM programs, logged or not, by operation and action")
                         .tags("operation", op.name(), "action", a.word()).register(registry);
+        for (int k = 0; k < Layouts.FW_NTAMPER; k++) {
+            int kind = k;
+            FunctionCounter.builder("filewall.tamper.attempts", this, m -> m.scraped.tamper()[kind])
+                    .description("attempts on filewall itself that the kernel refused: signals to the daemon, ptrace, "
+                            + "writable fds of its maps, unmounting its bpffs (its files are guarded by rules and counted as decisions)")
+                    .tags("kind", Operation.values()[Operation.RULES.size() + k].name())
+                    .register(registry);
+        }
         stage("kernel", () -> scraped.events(), () -> scraped.dropped());
         counter("filewall.unresolved.decisions",
                 "decisions made by the unresolved-path policy (path unresolvable or longer than 4096 bytes)", m -> m.scraped.unresolved());

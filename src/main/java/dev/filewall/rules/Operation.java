@@ -1,6 +1,7 @@
 package dev.filewall.rules;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +15,16 @@ import java.util.Set;
  */
 public enum Operation {
     OPEN, READ, WRITE, CREATE, MKDIR, RMDIR, UNLINK, RENAME, LINK, SYMLINK,
-    TRUNCATE, CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD;
+    TRUNCATE, CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD,
+    /** Not in rules: attempts on filewall itself that bpf/protect.h refuses (enum fw_tamper_op), seen only in events. */
+    KILL, PTRACE, BPF_MAP, UMOUNT;
+
+    /** The operations a rule can name, which the table decides: enum fw_op. */
+    public static final List<Operation> RULES = List.of(values()).subList(0, MKNOD.ordinal() + 1);
+
+    public boolean inRules() {
+        return ordinal() <= MKNOD.ordinal();
+    }
 
     public Set<Operation> covered() {
         return switch (this) {
@@ -26,7 +36,7 @@ public enum Operation {
 
     /** Everything but OPEN, READ and EXEC, which only a rule naming them matches. */
     public boolean modifies() {
-        return this != OPEN && this != READ && this != EXEC;
+        return this != OPEN && this != READ && this != EXEC && inRules();
     }
 
     /** Accepts the names case-insensitively, and DELETE as an alias of UNLINK. */

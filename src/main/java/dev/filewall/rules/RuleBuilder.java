@@ -79,8 +79,8 @@ final class RuleBuilder {
                     }
                     case "operation" -> {
                         if (t.equals("*")) anyOp = true;
-                        else Operation.parse(t).ifPresentOrElse(ops::add, () -> error(v, "unknown operation '" + t
-                                + "': expected *, DELETE or one of " + List.of(Operation.values())));
+                        else Operation.parse(t).filter(Operation::inRules).ifPresentOrElse(ops::add, () -> error(v,
+                                "unknown operation '" + t + "': expected *, DELETE or one of " + Operation.RULES));
                     }
                     case "exe_path" -> addGlob(exes, v, key, Limits.PATH_MAX, true);
                     case "cmdline" -> addGlob(cmds, v, key, Limits.CMDLINE_MAX, false);

@@ -22,7 +22,11 @@ public final class RuleFiles {
     }
 
     public static RuleSet load(Path file, Format format) throws RuleException {
-        String name = file.toString();
+        return load(file, format, file.toString());
+    }
+
+    /** The same, naming the file {@code name} in errors (a copy reports as its original). */
+    public static RuleSet load(Path file, Format format, String name) throws RuleException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

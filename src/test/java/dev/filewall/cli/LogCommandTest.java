@@ -187,7 +187,7 @@ class LogCommandTest {
                 "--since 'yesterday': expected a time back from now (30s, 10m, 2h, 3d) or an ISO-8601 time such as "
                         + "2026-11-26T10:00, 2026-11-26 10:00:00, 2026-11-26, 10:00 or 2026-11-26T10:00:00Z",
                 "--op 'FLY': expected one of [OPEN, READ, WRITE, CREATE, MKDIR, RMDIR, UNLINK, RENAME, LINK, SYMLINK, TRUNCATE, "
-                        + "CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD]",
+                        + "CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD, KILL, PTRACE, BPF_MAP, UMOUNT]",
                 "--action 'block': expected pass, log, deny or dryrun-deny",
                 "--uid '-1': expected an integer from 0 to 4294967295",
                 "--uid '4294967296': expected an integer from 0 to 4294967295",

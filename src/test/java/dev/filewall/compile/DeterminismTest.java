@@ -49,5 +49,5 @@ class DeterminismTest {
         assertThat(digest).isEqualTo(GOLDEN);
     }
 
-    static final String GOLDEN = "b139e5e4993456e6f10dcff93b78c0b07d66f2bdce93b7885b7a16b75bc5edfd";
+    static final String GOLDEN = "978d857fe5bbbf5335f2360cd7ac75746951d0d6499b163ff7c7d67d765bd427";
 }

@@ -78,7 +78,7 @@ final class Gen {
                 Tuple.of(2, Arbitraries.just(List.of())), Tuple.of(1, uid().list().ofMinSize(1).ofMaxSize(2)));
         Arbitrary<Set<Operation>> ops = Arbitraries.frequencyOf(
                 Tuple.of(1, Arbitraries.just(Set.of())),
-                Tuple.of(1, Arbitraries.of(Operation.class).set().ofMinSize(1).ofMaxSize(3)));
+                Tuple.of(1, Arbitraries.of(Operation.RULES).set().ofMinSize(1).ofMaxSize(3)));
         Arbitrary<Glob> path = narrow ? anchoredGlob() : Arbitraries.frequencyOf(
                 Tuple.of(12, glob(true)), Tuple.of(1, Arbitraries.just(Glob.ANY)));
         Arbitrary<List<Glob>> exes = Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(List.of())),
@@ -201,7 +201,7 @@ final class Gen {
     static Arbitrary<Q> query() {
         Arbitrary<Integer> target = Arbitraries.integers().between(0, 1000).withDistribution(RandomDistribution.uniform());
         return Combinators.combine(target, Arbitraries.of(true, true, false),
-                Arbitraries.integers().between(0, 3 * UIDS.length), Arbitraries.of(Operation.class), str(20), str(20), str(5),
+                Arbitraries.integers().between(0, 3 * UIDS.length), Arbitraries.of(Operation.RULES), str(20), str(20), str(5),
                 str(5).injectNull(0.7)).as(Q::new);
     }
 }

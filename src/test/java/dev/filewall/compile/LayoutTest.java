@@ -75,7 +75,8 @@ class LayoutTest {
                 Map.entry("default_action", Table.HDR_DEFAULT_ACTION), Map.entry("actions_off", Table.HDR_ACTIONS_OFF),
                 Map.entry("uid_nbounds", Table.HDR_UID_NBOUNDS), Map.entry("uid_bounds_off", Table.HDR_UID_BOUNDS_OFF),
                 Map.entry("uo_off", Table.HDR_UO_OFF), Map.entry("ngroups", Table.HDR_NGROUPS),
-                Map.entry("groups_off", Table.HDR_GROUPS_OFF), Map.entry("(size)", Table.HDR_WORDS));
+                Map.entry("groups_off", Table.HDR_GROUPS_OFF), Map.entry("op_mask", Table.HDR_OP_MASK),
+                Map.entry("(size)", Table.HDR_WORDS));
     }
 
     @Test
@@ -89,7 +90,11 @@ class LayoutTest {
 
     @Test
     void enumsAreNumberedAsTheJavaOnes() {
-        assertThat(enumNames("fw_op", "FW_OP_")).isEqualTo(Arrays.stream(Operation.values()).map(Enum::name).toList());
+        assertThat(enumNames("fw_op", "FW_OP_")).isEqualTo(Operation.RULES.stream().map(Enum::name).toList());
+        List<String> all = new ArrayList<>(enumNames("fw_op", "FW_OP_"));
+        all.addAll(enumNames("fw_tamper_op", "FW_OP_"));
+        assertThat(all).isEqualTo(Arrays.stream(Operation.values()).map(Enum::name).toList());
+        assertThat(define("FW_NTAMPER")).isEqualTo(Operation.values().length - Operation.RULES.size());
         assertThat(enumNames("fw_action", "FW_ACT_")).isEqualTo(Arrays.stream(Action.values()).map(Enum::name).toList());
         assertThat(enumNames("fw_field", "FW_F_")).isEqualTo(Arrays.stream(Field.values()).map(Enum::name).toList());
     }

@@ -35,6 +35,20 @@ class TableTest {
                 .isEqualTo(Decision.byDefault(Action.DENY));
     }
 
+    /** The hooks skip the path walk for an operation whose bit is clear (bpf/filewall.bpf.c): it must be set for every admitted one. */
+    @Test
+    void theOperationMaskHasABitForEveryOperationSomeRuleAdmits() throws Exception {
+        int seed = TableCompiler.compile(LineFormat.parse("""
+                exe_path=/usr/bin/rm,file_path=/usr/lib/*,action=pass
+                file_path=/usr/bin/*,action=deny
+                """, "seed"), 1).words()[Table.HDR_OP_MASK];
+        for (Operation op : Operation.RULES) assertThat((seed >>> op.ordinal()) & 1).as("%s", op).isEqualTo(op.modifies() ? 1 : 0);
+        int open = TableCompiler.compile(LineFormat.parse("uid=1000-1999,operation=OPEN,file_path=/x,action=log\n", "open"), 1)
+                .words()[Table.HDR_OP_MASK];
+        assertThat(open).isEqualTo(1 << Operation.OPEN.ordinal() | 1 << Operation.READ.ordinal() | 1 << Operation.WRITE.ordinal());
+        assertThat(TableCompiler.compile(new RuleSet(Action.PASS, List.of()), 1).words()[Table.HDR_OP_MASK]).isZero();
+    }
+
     @Test
     void uidIntervalsSplitAtEveryRangeEdgeAndMergeWhereNothingChanges() throws Exception {
         RuleSet set = LineFormat.parse("""
@@ -51,7 +65,7 @@ class TableTest {
         // uo[i][op]: the rules whose uid and operation fields admit (any uid of) interval i and op
         int uo = w[Table.HDR_UO_OFF], nwords = w[Table.HDR_NWORDS];
         for (int i = 0; i < n; i++) {
-            for (Operation op : Operation.values()) {
+            for (Operation op : Operation.RULES) {
                 int expected = 0;
                 for (int r = 0; r < set.rules().size(); r++)
                     if (set.rules().get(r).admitsUid(bounds[i]) && set.rules().get(r).admitsOperation(op)) expected |= 1 << r;

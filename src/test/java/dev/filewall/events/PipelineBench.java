@@ -97,7 +97,7 @@ public final class PipelineBench {
      */
     double[] drainRate(int ringBytes, int n, String stage) throws IOException {
         Path csv = freshCsv();
-        EventDecoder decoder = new EventDecoder(new BootClock());
+        EventDecoder decoder = new EventDecoder(new BootClock(), 0);
         try (BpfObject obj = load(ringBytes); EventLog log = new EventLog(csv, null, ZoneId.systemDefault())) {
             Consumer<MemorySegment> consumer = switch (stage) {
                 case "none" -> r -> {};
@@ -123,7 +123,7 @@ public final class PipelineBench {
     /** A producer paced at rate events/s (a batch every millisecond) for ms milliseconds against the daemon's drain loop. */
     String paced(int ringBytes, int rate, long ms) throws Exception {
         Path csv = freshCsv();
-        EventDecoder decoder = new EventDecoder(new BootClock());
+        EventDecoder decoder = new EventDecoder(new BootClock(), 0);
         AtomicLong written = new AtomicLong();
         try (BpfObject obj = load(ringBytes); EventLog log = new EventLog(csv, null, ZoneId.systemDefault());
              RingBuffer rb = new RingBuffer(obj.map("fw_events"), r -> {
@@ -168,7 +168,7 @@ public final class PipelineBench {
     /** Events lost of one burst of n, written in one go while the daemon's drain loop runs. */
     long burstLoss(int ringBytes, int n) throws Exception {
         Path csv = freshCsv();
-        EventDecoder decoder = new EventDecoder(new BootClock());
+        EventDecoder decoder = new EventDecoder(new BootClock(), 0);
         try (BpfObject obj = load(ringBytes); EventLog log = new EventLog(csv, null, ZoneId.systemDefault());
              RingBuffer rb = new RingBuffer(obj.map("fw_events"), r -> log.write(decoder.decode(r)))) {
             AtomicBoolean producing = new AtomicBoolean(true);

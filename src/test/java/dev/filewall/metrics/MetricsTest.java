@@ -28,10 +28,10 @@ class MetricsTest {
 
     /** Counters where every value is distinct and derived from base, so a wrong mapping shows. */
     static Counters counters(long base) {
-        long[][] d = new long[Operation.values().length][Action.values().length];
+        long[][] d = new long[Operation.RULES.size()][Action.values().length];
         for (int op = 0; op < d.length; op++)
             for (int a = 0; a < 3; a++) d[op][a] = base * 1000 + op * 10 + a;
-        return new Counters(d, base * 7, base * 3, base * 5, base * 11, base * 13);
+        return new Counters(d, base * 7, base * 3, base * 5, base * 11, base * 13, new long[] {base * 17, base * 19, base * 23, base * 29});
     }
 
     private Metrics metrics(boolean dryRun) throws Exception {

@@ -37,7 +37,7 @@ public final class RuleSetArbitraries {
     public static Arbitrary<Rule> rule() {
         Arbitrary<String> name = Arbitraries.strings().withCharRange(' ', '\u00ff').withChars('\t').ofMaxLength(12)
                 .injectNull(0.5);
-        Arbitrary<Set<Operation>> ops = Arbitraries.of(Operation.class).set().ofMaxSize(3);
+        Arbitrary<Set<Operation>> ops = Arbitraries.of(Operation.RULES).set().ofMaxSize(3);
         return Combinators.combine(name, uid().list().ofMaxSize(2), glob(true).list().ofMaxSize(2),
                 glob(false).list().ofMaxSize(1), ops, glob(true).list().ofMaxSize(3), Arbitraries.of(Action.class))
                 .as((n, u, e, c, o, f, a) -> new Rule(n, u, e, c, o, f, a, 0));

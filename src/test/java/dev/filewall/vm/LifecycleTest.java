@@ -5,6 +5,7 @@ import static dev.filewall.vm.Guest.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.filewall.daemon.ControlSocket;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,20 @@ class LifecycleTest {
         Files.move(tmp, RULES, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * The rule file is the daemon's alone (self-protection): new rules go through its control socket, as
+     * `filewall reload FILE` sends them, from this JVM (a JVM per reload would starve under emulation).
+     * Returns the generation the daemon published.
+     */
+    static int reloadWith(String text) throws IOException {
+        Path next = Files.writeString(BASE.resolve("rules.next"), text);
+        var reply = ControlSocket.request(ControlSocket.path(PID_FILE), "reload " + next, java.time.Duration.ofMinutes(5)).orElseThrow();
+        assertThat(reply.ok()).as("%s%s", reply.lines(), Guest.daemonOutput()).isTrue();
+        Matcher m = Pattern.compile("reloaded \\d+ rules, generation (\\d+)").matcher(String.join("\n", reply.lines()));
+        assertThat(m.find()).as("%s", reply.lines()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
     static final int ROUNDS = 6;
 
     static void sleep(long ms) {
@@ -117,23 +132,30 @@ class LifecycleTest {
     @Test
     void sighupReloadsAndABrokenFileKeepsTheRunningTable() throws Exception {
         assertThat(op("create", BASE + "/hup/a")).isEqualTo("EPERM");
-        writeRules("file_path=/tmp/fwl/hup/*,action=pass\n");
+        int g = reloadWith("file_path=/tmp/fwl/hup/*,action=pass\n");
+        assertThat(op("create", BASE + "/hup/b")).isEqualTo("ok");
+        // SIGHUP re-reads the rule file, which the daemon has just rewritten
         int before = countReloads();
         assertThat(Guest.run(List.of("kill", "-HUP", Files.readString(PID_FILE).strip()), 10).code()).isZero();
         awaitReloads(before + 1);
-        assertThat(op("create", BASE + "/hup/b")).isEqualTo("ok");
+        assertThat(daemon.output.toString()).contains("reloaded 1 rules, generation " + (g + 1));
+        assertThat(op("create", BASE + "/hup/b2")).isEqualTo("ok");
 
-        writeRules("file_path=/tmp/fwl/hup/*,action=deny\n");
-        Guest.Result r = Guest.filewall("reload");
+        Path deny = Files.writeString(BASE.resolve("hup.rules"), "file_path=/tmp/fwl/hup/*,action=deny\n");
+        Guest.Result r = Guest.filewall("reload", deny.toString());
         assertThat(r.code()).as(r.out()).isZero();
         assertThat(op("create", BASE + "/hup/c")).isEqualTo("EPERM");
-
-        writeRules("file_path=/tmp/fwl/hup/*,action=pass\nfile_path=/tmp/fwl/hup/*,action=perhaps\n");
         r = Guest.filewall("reload");
-        assertThat(r.code()).as(r.out()).isNotZero();
-        assertThat(r.out()).contains("rules:2:").contains("perhaps");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(op("create", BASE + "/hup/c2")).isEqualTo("EPERM");
+
+        Path broken = Files.writeString(BASE.resolve("broken.rules"), "file_path=/tmp/fwl/hup/*,action=pass\nfile_path=/tmp/fwl/hup/*,action=perhaps\n");
+        r = Guest.filewall("reload", broken.toString());
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains(broken + ":2:").contains("perhaps").contains("reload rejected");
         assertThat(daemon.output.toString()).contains("reload rejected");
         assertThat(op("create", BASE + "/hup/d")).isEqualTo("EPERM");
+        assertThat(Files.readString(RULES)).isEqualTo(Files.readString(deny));
     }
 
     /**
@@ -145,10 +167,7 @@ class LifecycleTest {
     @Test
     void reloadsUnderAWriteStormNeverLetAnythingThrough() throws Exception {
         // the storm starts once a table that denies it is in place (the previous test left another)
-        writeRules(TABLE_B);
-        int reloads = countReloads();
-        assertThat(Guest.run(List.of("kill", "-HUP", Files.readString(PID_FILE).strip()), 10).code()).isZero();
-        awaitReloads(reloads + 1);
+        reloadWith(TABLE_B);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong attempts = new AtomicLong(), succeeded = new AtomicLong();
         List<String> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -170,19 +189,10 @@ class LifecycleTest {
         });
         Map<Integer, Integer> ruleOfGeneration = new HashMap<>();
         try {
-            String pid = Files.readString(PID_FILE).strip();
             for (int i = 0; i < ROUNDS; i++) {
                 boolean a = i % 2 == 0;
-                writeRules(a ? TABLE_A : TABLE_B);
                 long before = attempts.get();
-                reloads = countReloads();
-                // a signal, not `filewall reload`: a JVM per reload would starve under emulation
-                assertThat(Guest.run(List.of("kill", "-HUP", pid), 10).code()).isZero();
-                awaitReloads(reloads + 1);
-                Matcher m = Pattern.compile("reloaded \\d+ rules, generation (\\d+)").matcher(daemon.output);
-                int g = -1;
-                while (m.find()) g = Integer.parseInt(m.group(1));
-                ruleOfGeneration.put(g, a ? 0 : 1);
+                ruleOfGeneration.put(reloadWith(a ? TABLE_A : TABLE_B), a ? 0 : 1);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (attempts.get() < before + 20 && System.nanoTime() < deadline) Thread.sleep(10);
             }
