@@ -22,11 +22,24 @@ public final class EventFormat {
     private EventFormat() {}
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** The last second formatted: a drain writes many events a second, and formatting was most of a line's cost. */
+    private record Stamp(long second, ZoneId zone, String text) {}
+    private static volatile Stamp last = new Stamp(Long.MIN_VALUE, null, "");
+
+    static String time(java.time.Instant t, ZoneId zone) {
+        Stamp s = last;
+        if (s.second() != t.getEpochSecond() || !zone.equals(s.zone())) {
+            s = new Stamp(t.getEpochSecond(), zone, TIME.format(t.atZone(zone)));
+            last = s;
+        }
+        return s.text();
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The seed's eight fields; a ninth, {@code repeats=N}, when flood control folded N identical attempts into it. */
     public static String csv(Event e, ZoneId zone) {
-        String line = String.join(",", TIME.format(e.time().atZone(zone)), e.op().name(), Long.toString(e.uid()),
+        String line = String.join(",", time(e.time(), zone), e.op().name(), Long.toString(e.uid()),
                 Integer.toString(e.pid()), field(text(e.exe())), field(text(e.path())), field(text(e.path2())),
                 e.actionWord());
         return e.repeats() == 0 ? line : line + ",repeats=" + Integer.toUnsignedString(e.repeats());
@@ -65,6 +78,7 @@ public final class EventFormat {
 
     /** UTF-8 where the bytes are UTF-8; {@code \xHH} for each byte that is not, {@code \\} for a backslash. */
     public static String text(byte[] bytes) {
+        if (plainAscii(bytes)) return new String(bytes, StandardCharsets.ISO_8859_1); // most paths: nothing to decode
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -79,5 +93,10 @@ public final class EventFormat {
             for (int i = 0; i < r.length(); i++) out.append(String.format("\\x%02x", in.get() & 0xff));
         }
         return out.toString();
+    }
+
+    private static boolean plainAscii(byte[] bytes) {
+        for (byte b : bytes) if (b < 0 || b == '\\') return false;
+        return true;
     }
 }

@@ -46,6 +46,24 @@ class EventFormatTest {
         assertThat(EventFormat.csv(event("/x", "/y", "", Action.DENY, Event.DRY_RUN), UTC)).endsWith(",dryrun-deny");
     }
 
+    /** The formatted second is reused within the second and zone it was made for, never across them. */
+    @Test
+    void theTimeIsTheEventsOwnSecondInTheGivenZone() {
+        var t = LocalDateTime.of(2019, 3, 15, 15, 42, 12).toInstant(ZoneOffset.UTC);
+        assertThat(EventFormat.time(t, UTC)).isEqualTo("2019-03-15 15:42:12");
+        assertThat(EventFormat.time(t.plusMillis(999), UTC)).isEqualTo("2019-03-15 15:42:12");
+        assertThat(EventFormat.time(t.plusMillis(1000), UTC)).isEqualTo("2019-03-15 15:42:13");
+        assertThat(EventFormat.time(t.plusMillis(1000), ZoneId.of("Asia/Shanghai"))).isEqualTo("2019-03-15 23:42:13");
+        assertThat(EventFormat.time(t.minusSeconds(3600), UTC)).isEqualTo("2019-03-15 14:42:12");
+    }
+
+    @Test
+    void plainAsciiIsTakenAsItIs() {
+        assertThat(EventFormat.text("/usr/bin/irjsypzavm".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo("/usr/bin/irjsypzavm");
+        assertThat(EventFormat.text("a\\b".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo("a\\\\b");
+        assertThat(EventFormat.text(new byte[0])).isEmpty();
+    }
+
     @Test
     void bytesThatAreNotUtf8AreEscapedAndNothingIsLost() {
         byte[] raw = {'/', 't', (byte) 0xff, '\\', 'x', 'f', 'f', (byte) 0xc3, (byte) 0xa9};

@@ -39,6 +39,17 @@ class SeedCaseTest {
         if (daemon != null) daemon.close();
     }
 
+    /**
+     * The seed's rules name no operation, so they admit only what modifies: a read passes without a path walk,
+     * and an O_RDWR open, whose read half no rule admits, is judged as the write it also is.
+     */
+    @Test
+    void aReadPassesUnjudgedAndAReadWriteOpenIsJudgedAsItsWrite() throws Exception {
+        assertThat(Guest.op("open-read", "/usr/bin/true")).isEqualTo("ok");
+        assertThat(Guest.op("open-rdwr", "/usr/bin/true")).isEqualTo("EPERM");
+        Guest.awaitLogLine(LOG, ",WRITE,0,", "," + Guest.FWOPS + ",/usr/bin/true,,deny");
+    }
+
     @Test
     void theTrojanNeverCopiesItselfAndRmStillCleans() throws Exception {
         Guest.Result trojan = Guest.run(List.of(Guest.REPO.resolve("target/vm/trojan").toString(), "0",
