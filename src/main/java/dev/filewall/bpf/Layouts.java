@@ -76,7 +76,8 @@ public final class Layouts {
                 JAVA_INT.withName("uid_bounds_off"),
                 JAVA_INT.withName("uo_off"),
                 MemoryLayout.sequenceLayout(FW_NFIELDS, JAVA_INT).withName("ngroups"),
-                MemoryLayout.sequenceLayout(FW_NFIELDS, JAVA_INT).withName("groups_off")).withName("fw_table_hdr");
+                MemoryLayout.sequenceLayout(FW_NFIELDS, JAVA_INT).withName("groups_off"),
+                JAVA_INT.withName("op_mask")).withName("fw_table_hdr");
 
         public static final long MAGIC = offset(LAYOUT, "magic");
         public static final long GENERATION = offset(LAYOUT, "generation");

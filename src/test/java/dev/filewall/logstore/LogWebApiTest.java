@@ -218,7 +218,7 @@ class LogWebApiTest {
                         + " such as 2026-11-26T10:00, 2026-11-26 10:00:00, 2026-11-26, 10:00 or 2026-11-26T10:00:00Z"},
                 {"/api/events?since=1h&until=2h", "since 1h is not before until 2h"},
                 {"/api/events?op=FLY", "op 'FLY': expected one of [OPEN, READ, WRITE, CREATE, MKDIR, RMDIR, UNLINK, RENAME, LINK, "
-                        + "SYMLINK, TRUNCATE, CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD]"},
+                        + "SYMLINK, TRUNCATE, CHMOD, CHOWN, SETATTR, SETXATTR, EXEC, MKNOD, KILL, PTRACE, BPF_MAP, UMOUNT]"},
                 {"/api/events?action=block", "action 'block': expected pass, log, deny or dryrun-deny"},
                 {"/api/events?uid=-1", "uid '-1': expected an integer from 0 to 4294967295"},
                 {"/api/events?pid=x", "pid 'x': expected an integer from 0 to 2147483647"},
