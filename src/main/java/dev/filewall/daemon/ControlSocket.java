@@ -37,7 +37,6 @@ public final class ControlSocket implements AutoCloseable {
      */
     record Request(String command, Path file, String peer, CompletableFuture<Reply> reply, CompletableFuture<Void> sent) {}
 
-    private static final int MAX_LINE = 8192;
     private final ServerSocketChannel server;
     private final Path path;
 
@@ -101,8 +100,7 @@ public final class ControlSocket implements AutoCloseable {
     }
 
     private static String readLine(SocketChannel c) throws IOException {
-        var in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8), MAX_LINE);
-        return in.readLine();
+        return new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8)).readLine();
     }
 
     /** Sends one request and returns the reply; empty when nothing listens at path (no daemon). */
